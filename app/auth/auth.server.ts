@@ -1,0 +1,67 @@
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import type { AppDatabase } from "../../db/client.server";
+import * as schema from "../../db/schema";
+import type { Config } from "../config.server";
+import type { Logger } from "../logger.server";
+import { PASSWORD_MAX_UTF16 } from "./password";
+
+/**
+ * The request header through which the server layer hands the client address
+ * (the socket's, or the one `TRUST_PROXY` allows) to better-auth. The server
+ * overwrites whatever a client sent under this name.
+ */
+export const CLIENT_ADDRESS_HEADER = "x-todo-client-address";
+
+/** Sessions end after a week without use; activity pushes the end back at most once a day. */
+export const SESSION_IDLE_SECONDS = 7 * 24 * 60 * 60;
+export const SESSION_REFRESH_SECONDS = 24 * 60 * 60;
+
+export function createAuth({ db, config, logger }: { db: AppDatabase; config: Config; logger: Logger }) {
+  const authLogger = logger.child({ component: "better-auth" });
+  return betterAuth({
+    appName: "Todo",
+    baseURL: config.appUrl.origin,
+    basePath: "/api/auth",
+    secret: config.authSecret,
+    trustedOrigins: [config.appUrl.origin],
+    database: drizzleAdapter(db, {
+      provider: "pg",
+      schema: {
+        user: schema.user,
+        session: schema.session,
+        account: schema.account,
+        verification: schema.verification,
+      },
+    }),
+    emailAndPassword: {
+      enabled: true,
+      autoSignIn: true,
+      minPasswordLength: 8,
+      // Our own rules count characters (code points) and allow 128 of them; better-auth
+      // counts UTF-16 units, so its ceiling is set where ours can never trip it first.
+      maxPasswordLength: PASSWORD_MAX_UTF16,
+    },
+    session: {
+      expiresIn: SESSION_IDLE_SECONDS,
+      updateAge: SESSION_REFRESH_SECONDS,
+      // No cookie cache: it would keep a revoked session alive for its lifetime.
+      cookieCache: { enabled: false },
+    },
+    advanced: {
+      cookiePrefix: "todo",
+      useSecureCookies: config.appUrl.protocol === "https:",
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
+    },
+    // Limits are enforced by the server layer for every route, with shared counters.
+    rateLimit: { enabled: false },
+    telemetry: { enabled: false },
+    logger: {
+      level: "warn",
+      log: (level, message) => authLogger[level](message),
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+export type AuthSession = Auth["$Infer"]["Session"];

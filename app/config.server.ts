@@ -1,0 +1,140 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The environment, parsed once at start into a typed object. Nothing else in the
+ * app reads `process.env`: the server, the migration command and the tests all
+ * call `loadConfig` and hand the result down.
+ */
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Express's `trust proxy` setting: off, on, a hop count, or a list of addresses/subnets. */
+export type TrustProxy = boolean | number | string[];
+
+export interface MailConfig {
+  /** `smtp://…` when mail leaves the machine; `null` keeps it in the dev mailbox. */
+  smtpUrl: string | null;
+  from: string;
+}
+
+export interface Config {
+  env: "development" | "production" | "test";
+  isProduction: boolean;
+  port: number;
+  host: string;
+  /** The public origin; every origin check and every link in a mail is built from it. */
+  appUrl: URL;
+  authSecret: string;
+  database: { kind: "postgres"; url: string } | { kind: "pglite"; dir: string };
+  mail: MailConfig;
+  trustProxy: TrustProxy;
+  logLevel: LogLevel;
+  /** Where generated state (the dev secret, the embedded database) lives. */
+  dataDir: string;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** An unset variable and an empty one mean the same: use the default. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    schema.optional(),
+  );
+
+const httpOrigin = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://todo.example.com" })
+  .transform((value) => new URL(value))
+  .refine((url) => url.pathname === "/" && !url.search && !url.hash, {
+    error: "must be an origin only, with no path, query or fragment",
+  });
+
+const EnvSchema = z.object({
+  NODE_ENV: optional(z.enum(["development", "production", "test"])),
+  PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  HOST: optional(z.string()),
+  APP_URL: optional(httpOrigin),
+  BETTER_AUTH_SECRET: optional(z.string().min(32, { error: "must be at least 32 characters" })),
+  DATABASE_URL: optional(
+    z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a postgres:// or postgresql:// URL" }),
+  ),
+  PGLITE_DIR: optional(z.string()),
+  SMTP_URL: optional(z.string().regex(/^smtps?:\/\//, { error: "must be an smtp:// or smtps:// URL" })),
+  MAIL_FROM: optional(z.string()),
+  TRUST_PROXY: optional(z.string()),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
+});
+
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  if (raw === undefined || raw === "false") return false;
+  if (raw === "true") return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Outside production a missing secret is generated once and kept in the data
+ * folder, so sessions survive restarts of `npm run dev` without any set-up.
+ */
+function devSecret(dataDir: string): string {
+  const file = path.join(dataDir, "auth-secret");
+  try {
+    const saved = readFileSync(file, "utf8").trim();
+    if (saved.length >= 32) return saved;
+  } catch {
+    // not there yet: make one below
+  }
+  const secret = randomBytes(32).toString("base64url");
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join(".") ?? "environment";
+    throw new ConfigError(`${name} ${issue?.message ?? "is invalid"}`);
+  }
+  const vars = parsed.data;
+  const nodeEnv = vars.NODE_ENV ?? "development";
+  const isProduction = nodeEnv === "production";
+  const port = vars.PORT ?? 3000;
+  const dataDir = path.resolve(".data");
+
+  if (isProduction && !vars.APP_URL) {
+    throw new ConfigError(
+      "APP_URL is required in production (the public origin, e.g. https://todo.example.com)",
+    );
+  }
+  if (isProduction && !vars.BETTER_AUTH_SECRET) {
+    throw new ConfigError("BETTER_AUTH_SECRET is required in production (at least 32 random characters)");
+  }
+
+  const pgliteDir = vars.PGLITE_DIR ?? path.join(dataDir, "pglite");
+  return {
+    env: nodeEnv,
+    isProduction,
+    port,
+    host: vars.HOST ?? "0.0.0.0",
+    appUrl: vars.APP_URL ?? new URL(`http://localhost:${port}`),
+    authSecret: vars.BETTER_AUTH_SECRET ?? devSecret(dataDir),
+    database: vars.DATABASE_URL
+      ? { kind: "postgres", url: vars.DATABASE_URL }
+      : { kind: "pglite", dir: pgliteDir === "memory://" ? pgliteDir : path.resolve(pgliteDir) },
+    mail: { smtpUrl: vars.SMTP_URL ?? null, from: vars.MAIL_FROM ?? "Todo <no-reply@localhost>" },
+    trustProxy: parseTrustProxy(vars.TRUST_PROXY),
+    logLevel: vars.LOG_LEVEL ?? "info",
+    dataDir,
+  };
+}

@@ -1,0 +1,60 @@
+import type { AppLoadContext } from "@remix-run/node";
+import type { AuthSession } from "./auth/auth.server";
+import type { Logger } from "./logger.server";
+import type { Services } from "./services.server";
+
+/**
+ * What every loader and action receives besides the request: the process's
+ * services and the facts the server layer established about this request.
+ */
+export interface RequestContext {
+  services: Services;
+  requestId: string;
+  /** The client's address: the socket's, or the one `TRUST_PROXY` allows. */
+  clientAddress: string;
+  /** The CSP nonce of this response, for inline scripts. */
+  nonce: string;
+  logger: Logger;
+  /** The signed-in session of this request, looked up at most once per request. */
+  getSession(): Promise<AuthSession | null>;
+}
+
+declare module "@remix-run/server-runtime" {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AppLoadContext extends RequestContext {}
+}
+
+export interface RequestFacts {
+  /** The incoming request's headers, with the client address header set by the server layer. */
+  headers: Headers;
+  requestId: string;
+  clientAddress: string;
+  nonce: string;
+  /**
+   * Adds a header to the response whatever the route returns; used to forward
+   * the cookies better-auth sets when it refreshes or clears a session.
+   */
+  appendResponseHeader(name: string, value: string): void;
+}
+
+export function createRequestContext(services: Services, facts: RequestFacts): AppLoadContext {
+  let session: Promise<AuthSession | null> | undefined;
+  const logger = services.logger.child({ reqId: facts.requestId });
+  return {
+    services,
+    requestId: facts.requestId,
+    clientAddress: facts.clientAddress,
+    nonce: facts.nonce,
+    logger,
+    getSession() {
+      session ??= services.auth.api
+        .getSession({ headers: facts.headers, returnHeaders: true })
+        .then(({ headers, response }) => {
+          for (const cookie of headers?.getSetCookie() ?? [])
+            facts.appendResponseHeader("Set-Cookie", cookie);
+          return response;
+        });
+      return session;
+    },
+  };
+}

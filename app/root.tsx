@@ -1,0 +1,125 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import stylesheet from "./styles/app.css?url";
+import { REQUEST_ID_META, useRequestInfo } from "./ui/request-info";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "Todo" }];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const session = await context.getSession();
+  return { user: session ? { name: session.user.name } : null };
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { nonce, requestId } = useRequestInfo();
+  const data = useRouteLoaderData<typeof loader>("root");
+  const user = data?.user ?? null;
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <meta name={REQUEST_ID_META} content={requestId} />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <div className="container header-row">
+            <Link to={user ? "/todos" : "/"} className="brand">
+              <span aria-hidden="true">✓</span> Todo
+            </Link>
+            <nav aria-label="Account" className="account-nav">
+              {user ? (
+                <>
+                  <span className="user-name" data-testid="user-name">
+                    {user.name}
+                  </span>
+                  <Form method="post" action="/logout">
+                    <button type="submit" className="button subtle">
+                      Sign out
+                    </button>
+                  </Form>
+                </>
+              ) : (
+                <>
+                  <Link to="/login">Sign in</Link>
+                  <Link to="/signup" className="button primary small">
+                    Sign up
+                  </Link>
+                </>
+              )}
+            </nav>
+          </div>
+        </header>
+        <main id="main" className="container" tabIndex={-1}>
+          {children}
+        </main>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { requestId } = useRequestInfo();
+  if (isRouteErrorResponse(error)) {
+    const notFound = error.status === 404;
+    const message =
+      typeof error.data === "string" && error.data
+        ? error.data
+        : notFound
+          ? "There is no page at this address."
+          : "That request could not be handled.";
+    return (
+      <section className="card narrow error-page">
+        <h1>{notFound ? "Page not found" : `Error ${error.status}`}</h1>
+        <p>{message}</p>
+        <p>
+          <Link to="/">Go to the home page</Link>
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="card narrow error-page">
+      <h1>Something went wrong</h1>
+      <p>We could not finish that request. It has been logged; please try again in a moment.</p>
+      {requestId ? (
+        <p className="muted">
+          Reference: <code>{requestId}</code>
+        </p>
+      ) : null}
+      <p>
+        <Link to="/">Go to the home page</Link>
+      </p>
+    </section>
+  );
+}

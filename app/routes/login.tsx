@@ -1,0 +1,89 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { isAPIError } from "better-auth/api";
+import { forwardCookies } from "~/auth/cookies.server";
+import { requireAnonymous } from "~/auth/guards.server";
+import { LoginSchema } from "~/auth/schemas";
+import { readFormData } from "~/http.server";
+import { safeRedirect } from "~/security/redirect";
+import { ErrorSummary, Field, HiddenField, SubmitButton } from "~/ui/forms";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · Todo" }];
+
+/** The one message for a wrong password and an unknown address alike. */
+const INVALID_CREDENTIALS = "The email address or password is not right.";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAnonymous(context);
+  const redirectTo = new URL(request.url).searchParams.get("redirectTo");
+  return { redirectTo: redirectTo ? safeRedirect(redirectTo) : "" };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await readFormData(request);
+  const submission = parseWithZod(formData, { schema: LoginSchema });
+  if (submission.status !== "success") {
+    return data({ result: submission.reply({ hideFields: ["password"] }) }, { status: 400 });
+  }
+  const { email, password, redirectTo } = submission.value;
+  try {
+    const { headers } = await context.services.auth.api.signInEmail({
+      body: { email, password },
+      headers: request.headers,
+      returnHeaders: true,
+    });
+    return redirect(safeRedirect(redirectTo), { headers: forwardCookies(headers) });
+  } catch (error) {
+    if (isAPIError(error) && error.statusCode === 401) {
+      return data(
+        { result: submission.reply({ formErrors: [INVALID_CREDENTIALS], hideFields: ["password"] }) },
+        { status: 400 },
+      );
+    }
+    throw error;
+  }
+}
+
+export default function Login() {
+  const { redirectTo } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "login",
+    lastResult: actionData?.result,
+    constraint: getZodConstraint(LoginSchema),
+    defaultValue: { redirectTo },
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
+  });
+  const signupHref = redirectTo ? `/signup?${new URLSearchParams({ redirectTo })}` : "/signup";
+  return (
+    <section className="card narrow">
+      <h1>Sign in</h1>
+      <Form method="post" {...getFormProps(form)}>
+        <ErrorSummary
+          form={form}
+          fields={[
+            { label: "Email", field: fields.email },
+            { label: "Password", field: fields.password },
+          ]}
+        />
+        <HiddenField field={fields.redirectTo} />
+        <Field label="Email" field={fields.email} type="email" autoComplete="username" autoFocus />
+        <Field label="Password" field={fields.password} type="password" autoComplete="current-password" />
+        <SubmitButton pendingText="Signing in…">Sign in</SubmitButton>
+      </Form>
+      <p className="card-footer">
+        New here? <Link to={signupHref}>Create an account</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,118 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { isAPIError } from "better-auth/api";
+import { forwardCookies } from "~/auth/cookies.server";
+import { requireAnonymous } from "~/auth/guards.server";
+import { PASSWORD_MAX, PASSWORD_MIN } from "~/auth/password";
+import { NAME_MAX, SignupSchema } from "~/auth/schemas";
+import { readFormData } from "~/http.server";
+import { safeRedirect } from "~/security/redirect";
+import { ErrorSummary, Field, SubmitButton } from "~/ui/forms";
+
+export const meta: MetaFunction = () => [{ title: "Create an account · Todo" }];
+
+const SECRET_FIELDS = ["password", "confirmPassword"];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAnonymous(context);
+  const redirectTo = new URL(request.url).searchParams.get("redirectTo");
+  return { redirectTo: redirectTo ? safeRedirect(redirectTo) : "" };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await readFormData(request);
+  const submission = parseWithZod(formData, { schema: SignupSchema });
+  if (submission.status !== "success") {
+    return data({ result: submission.reply({ hideFields: SECRET_FIELDS }) }, { status: 400 });
+  }
+  const { name, email, password } = submission.value;
+  try {
+    const { headers } = await context.services.auth.api.signUpEmail({
+      body: { name, email, password },
+      headers: request.headers,
+      returnHeaders: true,
+    });
+    const redirectTo = new URL(request.url).searchParams.get("redirectTo");
+    return redirect(safeRedirect(redirectTo), { headers: forwardCookies(headers) });
+  } catch (error) {
+    if (isAPIError(error) && error.statusCode === 422) {
+      // Until address verification arrives, an address in use cannot be signed into here.
+      return data(
+        {
+          result: submission.reply({
+            formErrors: [
+              "An account could not be created with this address. If it is yours, sign in instead.",
+            ],
+            hideFields: SECRET_FIELDS,
+          }),
+        },
+        { status: 400 },
+      );
+    }
+    throw error;
+  }
+}
+
+export default function Signup() {
+  const { redirectTo } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "signup",
+    lastResult: actionData?.result,
+    constraint: getZodConstraint(SignupSchema),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SignupSchema }),
+  });
+  const loginHref = redirectTo ? `/login?${new URLSearchParams({ redirectTo })}` : "/login";
+  return (
+    <section className="card narrow">
+      <h1>Create an account</h1>
+      <Form method="post" {...getFormProps(form)}>
+        <ErrorSummary
+          form={form}
+          fields={[
+            { label: "Name", field: fields.name },
+            { label: "Email", field: fields.email },
+            { label: "Password", field: fields.password },
+            { label: "Confirm password", field: fields.confirmPassword },
+          ]}
+        />
+        <Field
+          label="Name"
+          field={fields.name}
+          type="text"
+          autoComplete="name"
+          autoFocus
+          maxLength={NAME_MAX}
+        />
+        <Field label="Email" field={fields.email} type="email" autoComplete="email" />
+        <Field
+          label="Password"
+          field={fields.password}
+          type="password"
+          autoComplete="new-password"
+          hint={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters. Spaces and any symbols are welcome; a long phrase is best.`}
+        />
+        <Field
+          label="Confirm password"
+          field={fields.confirmPassword}
+          type="password"
+          autoComplete="new-password"
+        />
+        <SubmitButton pendingText="Creating your account…">Create account</SubmitButton>
+      </Form>
+      <p className="card-footer">
+        Already have an account? <Link to={loginHref}>Sign in</Link>
+      </p>
+    </section>
+  );
+}

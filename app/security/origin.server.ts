@@ -1,0 +1,38 @@
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export interface RequestHeadersLike {
+  method: string;
+  header(name: string): string | undefined;
+}
+
+const originOf = (value: string): string | null => {
+  try {
+    return new URL(value).origin;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Why a state-changing request must be refused as cross-site, or null when it
+ * may go on. The request must say where it comes from (`Origin`, or failing
+ * that `Referer`) and that must be `APP_URL`; a browser's `Sec-Fetch-Site:
+ * cross-site` is refused outright. A request that carries a bearer token and no
+ * cookie cannot have been forged by another site's page, so it is exempt.
+ */
+export function crossSiteRefusal(request: RequestHeadersLike, appOrigin: string): string | null {
+  if (!UNSAFE_METHODS.has(request.method.toUpperCase())) return null;
+  const bearer = /^bearer\s/i.test(request.header("authorization") ?? "");
+  if (bearer && !request.header("cookie")) return null;
+
+  if (request.header("sec-fetch-site") === "cross-site") return "Sec-Fetch-Site is cross-site";
+  const origin = request.header("origin");
+  if (origin !== undefined) {
+    return originOf(origin) === appOrigin ? null : `Origin ${origin.slice(0, 100)} is not ${appOrigin}`;
+  }
+  const referer = request.header("referer");
+  if (referer !== undefined) {
+    return originOf(referer) === appOrigin ? null : "Referer is from another site";
+  }
+  return "neither Origin nor Referer was sent";
+}

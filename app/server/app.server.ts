@@ -1,0 +1,188 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express, { type ErrorRequestHandler, type RequestHandler, type Response } from "express";
+import { pinoHttp } from "pino-http";
+import { CLIENT_ADDRESS_HEADER } from "../auth/auth.server";
+import { createRequestContext } from "../context.server";
+import { normalizeAddress } from "../security/client-address.server";
+import { securityHeaders } from "../security/headers.server";
+import { crossSiteRefusal } from "../security/origin.server";
+import type { Services } from "../services.server";
+import { statusPage } from "./status-page.server";
+
+/** Forms here are small; anything larger is refused before it is read. */
+export const MAX_BODY_BYTES = 100 * 1024;
+
+interface RequestLocals {
+  requestId: string;
+  nonce: string;
+  clientAddress: string;
+}
+
+export interface AppOptions {
+  services: Services;
+  /** The Remix build, or (in development) a function that loads the current one through Vite. */
+  build: ServerBuild | (() => Promise<ServerBuild>);
+  /** Vite's dev middleware; in production the built assets are served instead. */
+  devMiddleware?: RequestHandler;
+  isShuttingDown(): boolean;
+}
+
+const locals = (response: ServerResponse | Response): RequestLocals =>
+  (response as Response).locals as RequestLocals;
+
+function toHeaders(incoming: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
+}
+
+function sendStatusPage(res: Response, status: number, title: string, message: string) {
+  const { requestId, nonce } = locals(res);
+  res
+    .status(status)
+    .set("Cache-Control", "no-store")
+    .type("html")
+    .send(statusPage({ title, message, requestId, nonce }));
+}
+
+/**
+ * The HTTP application: every cross-cutting concern in one place, in the order
+ * a request meets them, then Remix.
+ */
+export function createApp({ services, build, devMiddleware, isShuttingDown }: AppOptions) {
+  const { config, logger } = services;
+  const appOrigin = config.appUrl.origin;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+
+  // Facts about the request that every later layer relies on.
+  app.use((req, res, next) => {
+    const facts: RequestLocals = {
+      requestId: randomUUID(),
+      nonce: randomBytes(16).toString("base64"),
+      clientAddress: normalizeAddress(req.ip),
+    };
+    Object.assign(res.locals, facts);
+    // better-auth reads the client address from this header: only we may set it.
+    req.headers[CLIENT_ADDRESS_HEADER] = facts.clientAddress;
+    res.setHeader("X-Request-Id", facts.requestId);
+    next();
+  });
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (_req, res) => locals(res).requestId,
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
+      // Only what is safe to keep: no query (mail links carry tokens), no headers (cookies).
+      serializers: {
+        req: (req: { method: string; url: string; raw?: { ip?: string } }) => ({
+          method: req.method,
+          path: req.url.split("?")[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customProps: (_req, res) => ({ client: locals(res).clientAddress }),
+    }),
+  );
+
+  app.use(
+    securityHeaders({
+      https: config.appUrl.protocol === "https:",
+      development: Boolean(devMiddleware),
+      nonceOf: (res) => locals(res).nonce,
+    }),
+  );
+
+  app.get("/healthz", (_req, res) => {
+    res.set("Cache-Control", "no-store").type("text").send("ok");
+  });
+  app.get("/readyz", async (_req, res) => {
+    const ready = !isShuttingDown() && (await services.database.ping());
+    res.set("Cache-Control", "no-store").type("text");
+    if (ready) res.send("ready");
+    else res.status(503).set("Retry-After", "5").send("unavailable");
+  });
+
+  app.use(compression());
+
+  if (devMiddleware) {
+    app.use(devMiddleware);
+  } else {
+    // Fingerprinted by Vite, so they never change under the same name.
+    app.use(
+      "/assets",
+      express.static("build/client/assets", { immutable: true, maxAge: "1y", index: false }),
+    );
+    app.use(express.static("build/client", { maxAge: "1h", index: false }));
+  }
+
+  app.use((req, res, next) => {
+    const refusal = crossSiteRefusal({ method: req.method, header: (name) => req.get(name) }, appOrigin);
+    if (!refusal) return next();
+    req.log.warn({ reason: refusal }, "cross-site request refused");
+    sendStatusPage(
+      res,
+      403,
+      "Request refused",
+      "This form was sent from another site, or without saying where it came from, so nothing was changed. Go back to the page and try again.",
+    );
+  });
+
+  app.use((req, res, next) => {
+    const length = req.get("content-length");
+    if (length !== undefined && Number(length) > MAX_BODY_BYTES) {
+      return sendStatusPage(res, 413, "Too much data", "That submission is larger than this site accepts.");
+    }
+    if (length === undefined && req.get("transfer-encoding") !== undefined) {
+      // A body of unknown length cannot be limited before it is read.
+      return sendStatusPage(res, 411, "Length required", "Send the request with a Content-Length header.");
+    }
+    next();
+  });
+
+  // Pages carry personal data and sessions: never store them in any cache.
+  app.use((_req, res, next) => {
+    res.setHeader("Cache-Control", "no-store");
+    next();
+  });
+
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: config.isProduction ? "production" : "development",
+      getLoadContext: (req, res) =>
+        createRequestContext(services, {
+          headers: toHeaders(req.headers),
+          requestId: locals(res).requestId,
+          clientAddress: locals(res).clientAddress,
+          nonce: locals(res).nonce,
+          appendResponseHeader: (name, value) => res.append(name, value),
+        }),
+    }),
+  );
+
+  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    req.log.error({ err: error }, "request failed");
+    if (res.headersSent) return res.end();
+    sendStatusPage(
+      res,
+      500,
+      "Something went wrong",
+      "We could not finish that request. Please try again in a moment.",
+    );
+  };
+  app.use(onError);
+
+  return app;
+}

@@ -1,0 +1,120 @@
+import { getInputProps, type FieldMetadata } from "@conform-to/react";
+import { useNavigation } from "@remix-run/react";
+import type { ComponentProps, ReactNode } from "react";
+
+type InputType = "text" | "email" | "password";
+
+interface FieldProps {
+  label: string;
+  field: FieldMetadata<string>;
+  type: InputType;
+  autoComplete: string;
+  hint?: ReactNode;
+  autoFocus?: boolean;
+  maxLength?: number;
+}
+
+/**
+ * A labelled input with its hint and its errors beside it. conform supplies the
+ * id, the name, `aria-invalid` and `aria-describedby`; a password is never
+ * written back into the page.
+ */
+export function Field({ label, field, type, autoComplete, hint, autoFocus, maxLength }: FieldProps) {
+  const { key, ...inputProps } = getInputProps(field, {
+    type,
+    ariaDescribedBy: hint ? field.descriptionId : undefined,
+    value: type !== "password",
+  });
+  return (
+    <div className="field">
+      <label htmlFor={field.id}>{label}</label>
+      {hint ? (
+        <p className="field-hint" id={field.descriptionId}>
+          {hint}
+        </p>
+      ) : null}
+      <input
+        key={key}
+        {...inputProps}
+        autoComplete={autoComplete}
+        autoFocus={autoFocus}
+        maxLength={maxLength}
+        spellCheck={type === "text" ? undefined : false}
+        autoCapitalize={type === "text" ? undefined : "none"}
+      />
+      <FieldErrors id={field.errorId} errors={field.errors} />
+    </div>
+  );
+}
+
+export function FieldErrors({ id, errors }: { id: string; errors: string[] | undefined }) {
+  if (!errors?.length) return null;
+  return (
+    <ul className="field-errors" id={id}>
+      {errors.map((error) => (
+        <li key={error}>{error}</li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * The summary at the top of a form that failed: announced to screen readers
+ * and linking each message to its field.
+ */
+export function ErrorSummary({
+  form,
+  fields,
+}: {
+  form: { errors?: string[]; errorId: string };
+  fields: Array<{ label: string; field: FieldMetadata<string> }>;
+}) {
+  const formErrors = form.errors ?? [];
+  const fieldErrors = fields.flatMap(({ label, field }) =>
+    (field.errors ?? []).map((message) => ({ id: field.id, label, message })),
+  );
+  if (formErrors.length === 0 && fieldErrors.length === 0) return null;
+  return (
+    <div className="error-summary" role="alert" id={form.errorId} tabIndex={-1}>
+      {formErrors.map((message) => (
+        <p key={message}>{message}</p>
+      ))}
+      {fieldErrors.length > 0 ? (
+        <>
+          <p>{fieldErrors.length === 1 ? "There is a problem:" : "There are problems:"}</p>
+          <ul>
+            {fieldErrors.map(({ id, label, message }) => (
+              <li key={`${id}:${message}`}>
+                <a href={`#${id}`}>
+                  {label}: {message}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+/** A submit button that shows the form is on its way while a submission is pending. */
+export function SubmitButton({
+  children,
+  pendingText,
+  className = "button primary",
+  ...props
+}: ComponentProps<"button"> & { pendingText?: string }) {
+  const navigation = useNavigation();
+  const pending = navigation.state === "submitting";
+  return (
+    <button type="submit" className={className} aria-disabled={pending || undefined} {...props}>
+      {pending && pendingText ? pendingText : children}
+    </button>
+  );
+}
+
+/** A hidden field whose value survives a failed submission. */
+export function HiddenField({ field }: { field: FieldMetadata<string | undefined> }) {
+  const { key, ...inputProps } = getInputProps(field, { type: "hidden" });
+  return <input key={key} {...inputProps} />;
+}

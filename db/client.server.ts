@@ -1,0 +1,166 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema";
+
+/** The drizzle handle every service receives; the same type on PGlite and PostgreSQL. */
+export type AppDatabase = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dir: string };
+
+export interface Database {
+  db: AppDatabase;
+  kind: DatabaseTarget["kind"];
+  /** Resolves when the database answers a trivial query within `timeoutMs`. */
+  ping(timeoutMs?: number): Promise<boolean>;
+  /** Applies the committed SQL migrations that have not run yet. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_DIR = path.resolve("db/migrations");
+
+/** Any number, as long as no other program on the same PostgreSQL uses it for something else. */
+const MIGRATION_LOCK_KEY = 7_262_901;
+
+export class DatabaseLockedError extends Error {
+  override name = "DatabaseLockedError";
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM means it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * PGlite does not lock its folder, and two processes writing one folder lose
+ * data. A lock file beside the folder, created exclusively and holding our pid,
+ * makes a second process fail at once; a lock left by a dead process is taken over.
+ */
+function lockPgliteDir(dir: string): () => void {
+  const lockFile = `${dir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(readFileSync(lockFile, "utf8").trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder)) {
+        throw new DatabaseLockedError(
+          `The embedded database at ${dir} is in use by process ${holder}; stop it first or set PGLITE_DIR to another folder.`,
+        );
+      }
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new DatabaseLockedError(`Could not lock the embedded database at ${dir}.`);
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const inMemory = dir === "memory://";
+  let unlock = () => {};
+  if (!inMemory) {
+    mkdirSync(path.dirname(dir), { recursive: true });
+    unlock = lockPgliteDir(dir);
+    mkdirSync(dir, { recursive: true });
+  }
+  try {
+    const client = await PGlite.create(inMemory ? undefined : dir);
+    const pgliteDb = drizzlePglite({ client, schema, casing: "snake_case" });
+    return {
+      db: pgliteDb,
+      kind: "pglite",
+      // One process per folder (see the lock above), so there is no one to race with.
+      migrate: () => migratePglite(pgliteDb, { migrationsFolder: MIGRATIONS_DIR }),
+      async ping(timeoutMs = 2000) {
+        try {
+          await withTimeout(client.query("select 1"), timeoutMs);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      async close() {
+        try {
+          await client.close();
+        } finally {
+          unlock();
+        }
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+function openPostgres(url: string): Database {
+  const client = postgres(url, {
+    max: 10,
+    connect_timeout: 10,
+    idle_timeout: 60,
+    onnotice: () => {},
+  });
+  const db: AppDatabase = drizzlePostgres({ client, schema, casing: "snake_case" });
+  return {
+    db,
+    kind: "postgres",
+    migrate: () => migratePostgresLocked(url),
+    async ping(timeoutMs = 2000) {
+      try {
+        await withTimeout(client`select 1`, timeoutMs);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+/**
+ * On PostgreSQL a session-level advisory lock, held on one dedicated connection,
+ * makes instances that start together take turns: the first migrates, the others
+ * then find nothing left to do.
+ */
+async function migratePostgresLocked(url: string): Promise<void> {
+  const connection = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await connection`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    try {
+      await migratePostgres(drizzlePostgres({ client: connection }), { migrationsFolder: MIGRATIONS_DIR });
+    } finally {
+      await connection`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+    }
+  } finally {
+    await connection.end({ timeout: 5 });
+  }
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return target.kind === "postgres" ? openPostgres(target.url) : openPglite(target.dir);
+}
