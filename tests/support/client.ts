@@ -1,0 +1,134 @@
+import { randomUUID } from "node:crypto";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { CLIENT_ADDRESS_HEADER } from "~/auth/auth.server";
+import { createRequestContext } from "~/context.server";
+import type { Services } from "~/services.server";
+import { TEST_APP_URL } from "./databases";
+
+type Loader = (args: LoaderFunctionArgs) => unknown;
+type Action = (args: ActionFunctionArgs) => unknown;
+
+/** What a loader or action answered, whichever way it answered (returned or thrown). */
+export interface RouteResult<T = unknown> {
+  status: number;
+  headers: Headers;
+  /** The data of a `data()` or plain-object answer; undefined for a bare Response. */
+  data: T;
+  /** For redirects. */
+  location: string | null;
+}
+
+interface DataWithInit {
+  type: "DataWithResponseInit";
+  data: unknown;
+  init: ResponseInit | null;
+}
+
+const isDataWithInit = (value: unknown): value is DataWithInit =>
+  typeof value === "object" && value !== null && (value as { type?: unknown }).type === "DataWithResponseInit";
+
+async function toResult(value: unknown): Promise<RouteResult> {
+  if (value instanceof Response) {
+    const type = value.headers.get("content-type") ?? "";
+    const body = type.includes("json") ? await value.json() : type.startsWith("text") ? await value.text() : undefined;
+    return { status: value.status, headers: value.headers, data: body, location: value.headers.get("location") };
+  }
+  if (isDataWithInit(value)) {
+    const headers = new Headers(value.init?.headers);
+    return { status: value.init?.status ?? 200, headers, data: value.data, location: headers.get("location") };
+  }
+  return { status: 200, headers: new Headers(), data: value, location: null };
+}
+
+export type FormFields = Record<string, string | string[]>;
+
+/**
+ * A browser without JavaScript, as far as loaders and actions can tell: it keeps
+ * cookies, sends forms as `application/x-www-form-urlencoded`, and every request
+ * carries the facts the server layer would have set (client address, request id).
+ */
+export class TestClient {
+  readonly cookies = new Map<string, string>();
+
+  constructor(
+    readonly services: Services,
+    readonly clientAddress = "203.0.113.10",
+    readonly userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36",
+  ) {}
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  private remember(headers: Headers) {
+    for (const cookie of headers.getSetCookie()) {
+      const [pair = "", ...attributes] = cookie.split(";");
+      const index = pair.indexOf("=");
+      const name = pair.slice(0, index).trim();
+      const value = pair.slice(index + 1).trim();
+      const expired = attributes.some((attribute) => /^\s*max-age=0\s*$/i.test(attribute));
+      if (expired || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  buildRequest(path: string, init: { method?: string; form?: FormFields; body?: BodyInit; headers?: HeadersInit } = {}) {
+    const headers = new Headers(init.headers);
+    headers.set(CLIENT_ADDRESS_HEADER, this.clientAddress);
+    headers.set("user-agent", this.userAgent);
+    if (this.cookies.size > 0 && !headers.has("cookie")) headers.set("cookie", this.cookieHeader());
+    let body = init.body;
+    if (init.form) {
+      const params = new URLSearchParams();
+      for (const [name, value] of Object.entries(init.form)) {
+        for (const item of Array.isArray(value) ? value : [value]) params.append(name, item);
+      }
+      body = params;
+      headers.set("content-type", "application/x-www-form-urlencoded");
+    }
+    if (init.method && init.method !== "GET") headers.set("origin", TEST_APP_URL);
+    return new Request(new URL(path, TEST_APP_URL), { method: init.method ?? "GET", headers, body });
+  }
+
+  private async run(handler: Loader | Action, request: Request): Promise<RouteResult> {
+    const responseHeaders = new Headers();
+    const context = createRequestContext(this.services, {
+      headers: request.headers,
+      requestId: randomUUID(),
+      clientAddress: this.clientAddress,
+      nonce: "test-nonce",
+      appendResponseHeader: (name, value) => responseHeaders.append(name, value),
+    });
+    let result: RouteResult;
+    try {
+      result = await toResult(await handler({ request, params: {}, context }));
+    } catch (thrown) {
+      if (thrown instanceof Response || isDataWithInit(thrown)) result = await toResult(thrown);
+      else throw thrown;
+    }
+    for (const cookie of responseHeaders.getSetCookie()) result.headers.append("Set-Cookie", cookie);
+    this.remember(result.headers);
+    return result;
+  }
+
+  /** GET through a route's loader. */
+  get<T = unknown>(loader: Loader, path: string): Promise<RouteResult<T>> {
+    return this.run(loader, this.buildRequest(path)) as Promise<RouteResult<T>>;
+  }
+
+  /** POST a form through a route's action. */
+  post<T = unknown>(action: Action, path: string, form: FormFields): Promise<RouteResult<T>> {
+    return this.run(action, this.buildRequest(path, { method: "POST", form })) as Promise<RouteResult<T>>;
+  }
+
+  /** Any request, for bodies that are not forms. */
+  send<T = unknown>(handler: Loader | Action, request: Request): Promise<RouteResult<T>> {
+    return this.run(handler, request) as Promise<RouteResult<T>>;
+  }
+}
+
+let counter = 0;
+/** An address no other test uses. */
+export const uniqueEmail = (prefix = "user") => `${prefix}-${Date.now().toString(36)}-${++counter}@example.com`;
+
+export const STRONG_PASSWORD = "correct horse battery staple";

@@ -1,0 +1,64 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { loadConfig, type Config } from "~/config.server";
+import { createLogger } from "~/logger.server";
+import { createServices, type Services } from "~/services.server";
+
+export const TEST_SECRET = "test-secret-that-is-long-enough-for-better-auth";
+export const TEST_APP_URL = "http://app.test";
+
+export type DatabaseKind = "pglite" | "postgres";
+
+/** PGlite always; PostgreSQL too when `TEST_DATABASE_URL` points at a server we may create databases on. */
+export const DATABASE_KINDS: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+
+/**
+ * A fresh, empty PostgreSQL database for one test file, dropped afterwards.
+ */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error("TEST_DATABASE_URL is not set");
+  const name = `todo_test_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: "test",
+    APP_URL: TEST_APP_URL,
+    BETTER_AUTH_SECRET: TEST_SECRET,
+    PGLITE_DIR: "memory://",
+    LOG_LEVEL: "error",
+    ...overrides,
+  });
+}
+
+/** The app's real services on a fresh database of the given kind. */
+export async function createTestServices(kind: DatabaseKind): Promise<Services> {
+  if (kind === "pglite") {
+    const config = testConfig();
+    return createServices(config, createLogger(config));
+  }
+  const database = await createPostgresDatabase();
+  const config = testConfig({ DATABASE_URL: database.url });
+  const services = await createServices(config, createLogger(config));
+  return {
+    ...services,
+    async close() {
+      await services.close();
+      await database.drop();
+    },
+  };
+}
