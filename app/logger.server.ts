@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger } from "pino";
 import type { Config } from "./config.server";
 
 export type { Logger };
@@ -8,8 +8,12 @@ export type { Logger };
  * event, for a log shipper), pretty in development. Values that could carry a
  * credential are redacted wherever they appear in a logged object.
  */
-export function createLogger(config: Pick<Config, "logLevel" | "isProduction" | "env">): Logger {
-  return pino({
+export function createLogger(
+  config: Pick<Config, "logLevel" | "isProduction" | "env">,
+  destination?: DestinationStream,
+): Logger {
+  const pretty = !config.isProduction && config.env !== "test" && !destination;
+  const options = {
     level: config.env === "test" && config.logLevel === "info" ? "warn" : config.logLevel,
     redact: {
       paths: [
@@ -25,6 +29,7 @@ export function createLogger(config: Pick<Config, "logLevel" | "isProduction" | 
       ],
       censor: "[redacted]",
     },
-    transport: config.isProduction || config.env === "test" ? undefined : { target: "pino-pretty" },
-  });
+    transport: pretty ? { target: "pino-pretty" } : undefined,
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -85,13 +85,13 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
       // Only what is safe to keep: no query (mail links carry tokens), no headers (cookies).
       serializers: {
-        req: (req: { method: string; url: string; raw?: { ip?: string } }) => ({
+        req: (req: { method: string; url: string }) => ({
           method: req.method,
           path: req.url.split("?")[0],
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customProps: (_req, res) => ({ client: locals(res).clientAddress }),
+      customProps: (_req, res) => ({ reqId: locals(res).requestId, client: locals(res).clientAddress }),
     }),
   );
 

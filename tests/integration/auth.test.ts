@@ -11,7 +11,11 @@ import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
 
 interface FormReply {
-  result: { status?: string; error?: Record<string, string[] | null>; initialValue?: Record<string, unknown> };
+  result: {
+    status?: string;
+    error?: Record<string, string[] | null>;
+    initialValue?: Record<string, unknown>;
+  };
 }
 
 describe.each(DATABASE_KINDS)("sign-up, sign-in and sign-out on %s", (kind) => {
@@ -58,7 +62,10 @@ describe.each(DATABASE_KINDS)("sign-up, sign-in and sign-out on %s", (kind) => {
     expect(rows).toHaveLength(1);
 
     const other = new TestClient(services);
-    const signIn = await other.post(login.action, "/login", { email: email.toUpperCase(), password: STRONG_PASSWORD });
+    const signIn = await other.post(login.action, "/login", {
+      email: email.toUpperCase(),
+      password: STRONG_PASSWORD,
+    });
     expect(signIn.status).toBe(302);
   });
 
@@ -107,7 +114,10 @@ describe.each(DATABASE_KINDS)("sign-up, sign-in and sign-out on %s", (kind) => {
     const other = new TestClient(services);
     expect((await other.post(login.action, "/login", { email, password })).status).toBe(302);
     // Not truncated: one character less is another password.
-    const wrong = await new TestClient(services).post(login.action, "/login", { email, password: password.slice(0, -1) });
+    const wrong = await new TestClient(services).post(login.action, "/login", {
+      email,
+      password: password.slice(0, -1),
+    });
     expect(wrong.status).toBe(400);
   });
 

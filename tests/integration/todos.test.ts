@@ -113,7 +113,13 @@ describe.each(DATABASE_KINDS)("the todo list on %s", (kind) => {
   it("ignores fields the form does not name (no mass assignment)", async () => {
     const other = await newUser();
     const [otherUser] = await services.database.db.select().from(user).limit(1);
-    await post({ intent: "create", title: "Mine", completed: "true", userId: otherUser?.id ?? "x", id: crypto.randomUUID() });
+    await post({
+      intent: "create",
+      title: "Mine",
+      completed: "true",
+      userId: otherUser?.id ?? "x",
+      id: crypto.randomUUID(),
+    });
     const data = await page();
     expect(data.todos).toHaveLength(1);
     expect(data.todos[0]).toMatchObject({ title: "Mine", completed: false });
@@ -192,13 +198,14 @@ describe.each(DATABASE_KINDS)("the todo list on %s", (kind) => {
     await create("Private");
     const id = await idOf("Private");
     const intruder = await newUser();
-    for (const form of [
+    const attempts: FormFields[] = [
       { intent: "toggle", id },
       { intent: "update", id, title: "Hacked" },
       { intent: "delete", id },
-    ]) {
+    ];
+    for (const form of attempts) {
       const result = await post(form, "/todos", intruder);
-      expect(result.status, form.intent).toBe(404);
+      expect(result.status, String(form.intent)).toBe(404);
     }
     await post({ intent: "toggle-all" }, "/todos", intruder);
     await post({ intent: "clear-completed" }, "/todos", intruder);

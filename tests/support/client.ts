@@ -25,17 +25,33 @@ interface DataWithInit {
 }
 
 const isDataWithInit = (value: unknown): value is DataWithInit =>
-  typeof value === "object" && value !== null && (value as { type?: unknown }).type === "DataWithResponseInit";
+  typeof value === "object" &&
+  value !== null &&
+  (value as { type?: unknown }).type === "DataWithResponseInit";
 
 async function toResult(value: unknown): Promise<RouteResult> {
   if (value instanceof Response) {
     const type = value.headers.get("content-type") ?? "";
-    const body = type.includes("json") ? await value.json() : type.startsWith("text") ? await value.text() : undefined;
-    return { status: value.status, headers: value.headers, data: body, location: value.headers.get("location") };
+    const body = type.includes("json")
+      ? await value.json()
+      : type.startsWith("text")
+        ? await value.text()
+        : undefined;
+    return {
+      status: value.status,
+      headers: value.headers,
+      data: body,
+      location: value.headers.get("location"),
+    };
   }
   if (isDataWithInit(value)) {
     const headers = new Headers(value.init?.headers);
-    return { status: value.init?.status ?? 200, headers, data: value.data, location: headers.get("location") };
+    return {
+      status: value.init?.status ?? 200,
+      headers,
+      data: value.data,
+      location: headers.get("location"),
+    };
   }
   return { status: 200, headers: new Headers(), data: value, location: null };
 }
@@ -72,7 +88,10 @@ export class TestClient {
     }
   }
 
-  buildRequest(path: string, init: { method?: string; form?: FormFields; body?: BodyInit; headers?: HeadersInit } = {}) {
+  buildRequest(
+    path: string,
+    init: { method?: string; form?: FormFields; body?: BodyInit; headers?: HeadersInit } = {},
+  ) {
     const headers = new Headers(init.headers);
     headers.set(CLIENT_ADDRESS_HEADER, this.clientAddress);
     headers.set("user-agent", this.userAgent);
@@ -129,6 +148,7 @@ export class TestClient {
 
 let counter = 0;
 /** An address no other test uses. */
-export const uniqueEmail = (prefix = "user") => `${prefix}-${Date.now().toString(36)}-${++counter}@example.com`;
+export const uniqueEmail = (prefix = "user") =>
+  `${prefix}-${Date.now().toString(36)}-${++counter}@example.com`;
 
 export const STRONG_PASSWORD = "correct horse battery staple";

@@ -10,7 +10,9 @@ export const TEST_APP_URL = "http://app.test";
 export type DatabaseKind = "pglite" | "postgres";
 
 /** PGlite always; PostgreSQL too when `TEST_DATABASE_URL` points at a server we may create databases on. */
-export const DATABASE_KINDS: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+export const DATABASE_KINDS: DatabaseKind[] = process.env.TEST_DATABASE_URL
+  ? ["pglite", "postgres"]
+  : ["pglite"];
 
 /**
  * A fresh, empty PostgreSQL database for one test file, dropped afterwards.

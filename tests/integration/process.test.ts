@@ -1,0 +1,116 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { freePort, startServerProcess, waitForOk, type ServerProcess } from "../support/process";
+
+const SECRET = "a-production-secret-of-at-least-32-chars";
+
+// Each test starts real processes; a first start on a new PGlite folder runs initdb (seconds on 2 cores).
+describe("the production server process", { timeout: 90_000 }, () => {
+  const running: ServerProcess[] = [];
+  afterEach(() => {
+    for (const server of running.splice(0)) server.child.kill("SIGKILL");
+  });
+
+  const start = (env: Record<string, string>) => {
+    const server = startServerProcess({ NODE_ENV: "production", HOST: "127.0.0.1", ...env });
+    running.push(server);
+    return server;
+  };
+
+  it.each([
+    [{ BETTER_AUTH_SECRET: SECRET }, /^Invalid configuration: APP_URL is required/],
+    [{ APP_URL: "https://todo.example.com" }, /^Invalid configuration: BETTER_AUTH_SECRET is required/],
+    [{ APP_URL: "not a url", BETTER_AUTH_SECRET: SECRET }, /^Invalid configuration: APP_URL /],
+    [
+      { APP_URL: "https://todo.example.com", BETTER_AUTH_SECRET: "too-short" },
+      /^Invalid configuration: BETTER_AUTH_SECRET /,
+    ],
+  ])(
+    "refuses to start with a bad environment, in one line naming the variable (%j)",
+    async (env, message) => {
+      const server = start({ PGLITE_DIR: "memory://", ...env });
+      const { code } = await server.exited();
+      expect(code).toBe(1);
+      const lines = server.output().trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+    },
+  );
+
+  it("serves the app, then exits 0 within 10 seconds of SIGTERM", async () => {
+    const port = await freePort();
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), "todo-proc-")), "nested", "pglite");
+    const server = start({
+      PORT: String(port),
+      APP_URL: `http://127.0.0.1:${port}`,
+      BETTER_AUTH_SECRET: SECRET,
+      PGLITE_DIR: dir,
+    });
+    await waitForOk(`http://127.0.0.1:${port}/healthz`);
+    expect((await fetch(`http://127.0.0.1:${port}/login`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+
+    server.child.kill("SIGTERM");
+    const { code, ms } = await server.exited();
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(10_000);
+    // Production logs are JSON lines.
+    const firstLine = server.output().trim().split("\n")[0] ?? "";
+    expect(() => JSON.parse(firstLine)).not.toThrow();
+  });
+
+  it("lets a request in flight finish after SIGTERM while refusing new connections", async () => {
+    const port = await freePort();
+    const server = start({
+      PORT: String(port),
+      APP_URL: `http://127.0.0.1:${port}`,
+      BETTER_AUTH_SECRET: SECRET,
+      PGLITE_DIR: "memory://",
+    });
+    await waitForOk(`http://127.0.0.1:${port}/healthz`);
+    // A sign-in hashes a password: slow enough to be in flight when the signal lands.
+    const inFlight = fetch(`http://127.0.0.1:${port}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: `http://127.0.0.1:${port}` },
+      body: new URLSearchParams({ email: "nobody@example.com", password: "a password that is wrong" }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    server.child.kill("SIGTERM");
+    expect((await inFlight).status).toBe(400);
+    const { code } = await server.exited();
+    expect(code).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it("refuses, in one line and at once, a second process on the same embedded database", async () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), "todo-lock-")), "pglite");
+    const [firstPort, secondPort] = [await freePort(), await freePort()];
+    const env = (port: number) => ({
+      PORT: String(port),
+      APP_URL: `http://127.0.0.1:${port}`,
+      BETTER_AUTH_SECRET: SECRET,
+      PGLITE_DIR: dir,
+    });
+    const first = start(env(firstPort));
+    await waitForOk(`http://127.0.0.1:${firstPort}/healthz`);
+
+    const second = start(env(secondPort));
+    const { code, ms } = await second.exited();
+    expect(code).toBe(1);
+    expect(ms).toBeLessThan(5_000);
+    const lines = second.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/in use by process \d+/);
+    expect((await fetch(`http://127.0.0.1:${firstPort}/readyz`)).status).toBe(200);
+
+    // Once the first has stopped, the folder can be opened again.
+    first.child.kill("SIGTERM");
+    expect((await first.exited()).code).toBe(0);
+    const third = start(env(secondPort));
+    await waitForOk(`http://127.0.0.1:${secondPort}/readyz`);
+    third.child.kill("SIGTERM");
+    expect((await third.exited()).code).toBe(0);
+  });
+});

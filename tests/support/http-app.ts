@@ -1,0 +1,75 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { pathToFileURL } from "node:url";
+import type { ServerBuild } from "@remix-run/node";
+import { createLogger } from "~/logger.server";
+import { createApp } from "~/server/app.server";
+import { createServices, type Services } from "~/services.server";
+import { testConfig } from "./databases";
+
+/**
+ * The real HTTP application (server layer and production Remix build) on an
+ * ephemeral loopback port, with its log lines captured for inspection.
+ */
+export async function startHttpApp(env: Record<string, string> = {}) {
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  // Bind first: APP_URL must name the port the server really listens on.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+
+  const config = testConfig({ APP_URL: origin, LOG_LEVEL: "debug", ...env });
+  const services: Services = await createServices(config, createLogger(config, sink));
+  const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
+  let shuttingDown = false;
+  const app = createApp({ services, build, isShuttingDown: () => shuttingDown });
+  server.on("request", app);
+
+  return {
+    origin,
+    services,
+    logLines,
+    url: (pathname: string) => new URL(pathname, origin).toString(),
+    beginShutdown() {
+      shuttingDown = true;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.close();
+    },
+  };
+}
+
+export type HttpApp = Awaited<ReturnType<typeof startHttpApp>>;
+
+/** A form post as a browser on the app's own page would send it. */
+export function formPost(
+  app: HttpApp,
+  pathname: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
+  return fetch(app.url(pathname), {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: app.origin, ...headers },
+    body: new URLSearchParams(fields),
+  });
+}
+
+/** The `name=value` pairs of a response's cookies, for the next request's Cookie header. */
+export const cookiesOf = (response: Response) =>
+  response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0])
+    .join("; ");
