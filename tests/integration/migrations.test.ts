@@ -23,11 +23,11 @@ describe.each(DATABASE_KINDS)("migrations on %s", (kind) => {
         }
       }
       const [first] = instances;
-      const applied = await first?.db.execute<{ count: number }>(
-        sql`select count(*)::int as count from drizzle.__drizzle_migrations`,
-      );
-      const rows = (Array.isArray(applied) ? applied : (applied?.rows ?? [])) as Array<{ count: number }>;
-      expect(rows[0]?.count).toBeGreaterThan(0);
+      const [applied] =
+        (await first?.db
+          .select({ count: sql<number>`count(*)::int` })
+          .from(sql`drizzle.__drizzle_migrations`)) ?? [];
+      expect(applied?.count).toBeGreaterThan(0);
       const tables = await first?.db.execute(sql`select 1 from "todo" limit 1`);
       expect(tables).toBeDefined();
     } finally {

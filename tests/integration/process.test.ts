@@ -14,7 +14,7 @@ describe("the production server process", { timeout: 90_000 }, () => {
   });
 
   const start = (env: Record<string, string>) => {
-    const server = startServerProcess({ NODE_ENV: "production", HOST: "127.0.0.1", ...env });
+    const server = startServerProcess({ HOST: "127.0.0.1", ...env, NODE_ENV: "production" });
     running.push(server);
     return server;
   };

@@ -19,7 +19,9 @@ export interface ServerProcess {
 }
 
 /** `node build/server.js` with exactly the environment given (plus PATH). */
-export function startServerProcess(env: Record<string, string>): ServerProcess {
+export function startServerProcess(
+  env: { NODE_ENV: "production" | "development" | "test" } & Record<string, string>,
+): ServerProcess {
   const child = spawn(process.execPath, ["build/server.js"], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,99 @@
+import { randomBytes } from "node:crypto";
+import { expect, type Page, type Response } from "@playwright/test";
+import { APP_URL } from "./env";
+
+export interface Credentials {
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** A user nobody has signed up yet: a unique address, a long password no list contains. */
+export function newCredentials(firstName = "Ada"): Credentials {
+  const id = randomBytes(6).toString("hex");
+  return {
+    name: `${firstName} ${id}`,
+    email: `${firstName.toLowerCase()}-${id}@example.com`,
+    password: `correct horse ${id} staple`,
+  };
+}
+
+/** An absolute address on the app, for comparing with `page.url()`-based assertions. */
+export const appUrl = (path: string) => new URL(path, APP_URL).href;
+
+/**
+ * One browser tab on the app, with JavaScript on or off. With JavaScript on,
+ * every page load waits for React to hydrate, so that the enhanced behaviour
+ * (fetchers, client validation) is what the test exercises.
+ */
+export class App {
+  constructor(
+    readonly page: Page,
+    readonly javaScriptEnabled: boolean,
+  ) {}
+
+  async goto(path: string): Promise<Response | null> {
+    const response = await this.page.goto(path);
+    await this.hydrated();
+    return response;
+  }
+
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.hydrated();
+  }
+
+  /** Resolves once React owns the whole document (no-op without JavaScript). */
+  async hydrated(): Promise<void> {
+    if (!this.javaScriptEnabled) return;
+    // React tags each element it hydrates; <body> is finished only after everything inside it.
+    await this.page.waitForFunction(() =>
+      Object.keys(document.body).some((key) => key.startsWith("__reactFiber$")),
+    );
+  }
+
+  get accountNav() {
+    return this.page.getByRole("navigation", { name: "Account" });
+  }
+
+  get alert() {
+    return this.page.getByRole("alert");
+  }
+
+  field(label: "Name" | "Email" | "Password" | "Confirm password") {
+    return this.page.getByLabel(label, { exact: true });
+  }
+
+  /** Fills in the sign-up form on the current page and submits it. */
+  async submitSignup(credentials: Credentials & { confirmPassword?: string }): Promise<void> {
+    await this.field("Name").fill(credentials.name);
+    await this.field("Email").fill(credentials.email);
+    await this.field("Password").fill(credentials.password);
+    await this.field("Confirm password").fill(credentials.confirmPassword ?? credentials.password);
+    await this.page.getByRole("button", { name: "Create account" }).click();
+  }
+
+  /** Signs up a new user through the form and waits for their todo list. */
+  async signUp(credentials: Credentials = newCredentials()): Promise<Credentials> {
+    await this.goto("/signup");
+    await this.submitSignup(credentials);
+    await expect(this.page).toHaveURL(appUrl("/todos"));
+    await expect(this.accountNav).toContainText(credentials.name);
+    await this.hydrated();
+    return credentials;
+  }
+
+  /** Fills in the sign-in form on the current page and submits it. */
+  async submitLogin(email: string, password: string): Promise<void> {
+    await this.field("Email").fill(email);
+    await this.field("Password").fill(password);
+    await this.page.getByRole("button", { name: "Sign in" }).click();
+  }
+
+  async signOut(): Promise<void> {
+    await this.accountNav.getByRole("button", { name: "Sign out" }).click();
+    await expect(this.page).toHaveURL(appUrl("/"));
+    await expect(this.accountNav.getByRole("link", { name: "Sign in" })).toBeVisible();
+    await this.hydrated();
+  }
+}

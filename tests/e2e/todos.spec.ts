@@ -1,0 +1,303 @@
+import { appUrl } from "./support/app";
+import { expect, test } from "./support/test";
+import { FILTER_PATHS, type Filter } from "./support/todos";
+
+// Every test works on the list of a user of its own.
+test.beforeEach(async ({ app }) => {
+  await app.signUp();
+});
+
+test.describe("adding todos", () => {
+  test("a new user's list is empty", async ({ todos }) => {
+    await todos.expectPersisted(async () => {
+      await expect(todos.emptyState("all")).toBeVisible();
+      await expect(todos.items).toHaveCount(0);
+      await expect(todos.count).toHaveText("0 items left");
+      await expect(todos.toggleAllButton).toHaveCount(0);
+      await expect(todos.clearCompletedButton).toHaveCount(0);
+    });
+  });
+
+  test("a todo is added with its title trimmed", async ({ todos }) => {
+    await todos.add("   Buy milk  ");
+    await todos.expectPersisted(async () => {
+      await todos.expectList([{ title: "Buy milk", completed: false }]);
+      await expect(todos.count).toHaveText("1 item left");
+      await expect(todos.emptyState("all")).toHaveCount(0);
+    });
+
+    await todos.add("Walk the dog");
+    await todos.expectPersisted(async () => {
+      await todos.expectList([
+        { title: "Buy milk", completed: false },
+        { title: "Walk the dog", completed: false },
+      ]);
+      await expect(todos.count).toHaveText("2 items left");
+    });
+  });
+
+  test("HTML in a title is shown as text", async ({ todos, page }) => {
+    const title = `<b>bold</b> & <img src=x onerror="document.title='owned'">`;
+    await todos.add(title);
+    await todos.expectPersisted(async () => {
+      await todos.expectList([{ title, completed: false }]);
+      await expect(todos.completeButton(title)).toBeVisible();
+      await expect(page.locator("main b, main img")).toHaveCount(0);
+      await expect(page).toHaveTitle("Your todos · Todo");
+    });
+  });
+
+  for (const blank of ["", "   "]) {
+    test(`an ${blank ? "all-space" : "empty"} title is refused with a message`, async ({ todos }) => {
+      await todos.add("Existing todo");
+      await todos.submit(async () => {
+        await todos.newTodo.fill(blank);
+        await todos.addButton.click();
+      });
+      await expect(todos.page.getByRole("alert")).toHaveText("Enter a title");
+      await expect(todos.newTodo).toHaveAttribute("aria-invalid", "true");
+      await expect(todos.newTodo).toHaveAccessibleDescription("Enter a title");
+      await todos.expectPersisted(async () => {
+        await todos.expectList([{ title: "Existing todo", completed: false }]);
+        await expect(todos.count).toHaveText("1 item left");
+      });
+    });
+  }
+});
+
+test.describe("changing todos", () => {
+  test("a title is edited by typing and pressing Enter", async ({ todos }) => {
+    await todos.addAll("Buy milk", "Walk the dog");
+    await todos.rename("Buy milk", "  Buy oat milk ");
+    await todos.expectPersisted(async () => {
+      await todos.expectList([
+        { title: "Buy oat milk", completed: false },
+        { title: "Walk the dog", completed: false },
+      ]);
+    });
+  });
+
+  test("a todo is completed and reopened", async ({ todos }) => {
+    await todos.addAll("Buy milk", "Walk the dog");
+
+    await todos.complete("Buy milk");
+    await todos.expectPersisted(async () => {
+      await todos.expectList([
+        { title: "Buy milk", completed: true },
+        { title: "Walk the dog", completed: false },
+      ]);
+      await expect(todos.count).toHaveText("1 item left");
+      await expect(todos.clearCompletedButton).toHaveText("Clear completed (1)");
+    });
+
+    await todos.complete("Walk the dog");
+    await todos.expectPersisted(async () => {
+      await todos.expectList([
+        { title: "Buy milk", completed: true },
+        { title: "Walk the dog", completed: true },
+      ]);
+      await expect(todos.count).toHaveText("0 items left");
+      await expect(todos.clearCompletedButton).toHaveText("Clear completed (2)");
+    });
+
+    await todos.reopen("Buy milk");
+    await todos.expectPersisted(async () => {
+      await todos.expectList([
+        { title: "Buy milk", completed: false },
+        { title: "Walk the dog", completed: true },
+      ]);
+      await expect(todos.count).toHaveText("1 item left");
+    });
+  });
+
+  test("a todo is deleted", async ({ todos }) => {
+    await todos.addAll("Buy milk", "Walk the dog", "Call mum");
+
+    await todos.delete("Walk the dog");
+    await todos.expectPersisted(async () => {
+      await todos.expectList([
+        { title: "Buy milk", completed: false },
+        { title: "Call mum", completed: false },
+      ]);
+      await expect(todos.count).toHaveText("2 items left");
+    });
+
+    await todos.delete("Buy milk");
+    await todos.delete("Call mum");
+    await todos.expectPersisted(async () => {
+      await expect(todos.items).toHaveCount(0);
+      await expect(todos.emptyState("all")).toBeVisible();
+      await expect(todos.count).toHaveText("0 items left");
+    });
+  });
+
+  test("all todos are completed at once, then reopened at once", async ({ todos }) => {
+    await todos.addAll("Buy milk", "Walk the dog", "Call mum");
+    await todos.complete("Walk the dog");
+    await expect(todos.toggleAllButton).toHaveText("Mark all as complete");
+
+    await todos.toggleAll();
+    await todos.expectPersisted(async () => {
+      await todos.expectList([
+        { title: "Buy milk", completed: true },
+        { title: "Walk the dog", completed: true },
+        { title: "Call mum", completed: true },
+      ]);
+      await expect(todos.count).toHaveText("0 items left");
+      await expect(todos.toggleAllButton).toHaveText("Mark all as active");
+    });
+
+    await todos.toggleAll();
+    await todos.expectPersisted(async () => {
+      await todos.expectList([
+        { title: "Buy milk", completed: false },
+        { title: "Walk the dog", completed: false },
+        { title: "Call mum", completed: false },
+      ]);
+      await expect(todos.count).toHaveText("3 items left");
+      await expect(todos.toggleAllButton).toHaveText("Mark all as complete");
+      await expect(todos.clearCompletedButton).toHaveCount(0);
+    });
+  });
+
+  test("completed todos are cleared", async ({ todos }) => {
+    await todos.addAll("Buy milk", "Walk the dog", "Call mum");
+    await todos.complete("Buy milk");
+    await todos.complete("Call mum");
+    await expect(todos.clearCompletedButton).toHaveText("Clear completed (2)");
+
+    await todos.clearCompleted();
+    await todos.expectPersisted(async () => {
+      await todos.expectList([{ title: "Walk the dog", completed: false }]);
+      await expect(todos.count).toHaveText("1 item left");
+      await expect(todos.clearCompletedButton).toHaveCount(0);
+    });
+  });
+});
+
+test.describe("filters", () => {
+  const expectFilter = async (
+    todos: import("./support/todos").TodoList,
+    filter: Filter,
+  ): Promise<void> => {
+    await expect(todos.page).toHaveURL(appUrl(FILTER_PATHS[filter]));
+    for (const other of ["all", "active", "completed"] as const) {
+      if (other === filter) await expect(todos.filterLink(other)).toHaveAttribute("aria-current", "page");
+      else await expect(todos.filterLink(other)).not.toHaveAttribute("aria-current");
+    }
+  };
+
+  test("each filter shows its todos, and an empty state of its own", async ({ todos }) => {
+    await expectFilter(todos, "all");
+    await todos.filterLink("active").click();
+    await expectFilter(todos, "active");
+    await expect(todos.emptyState("active")).toBeVisible();
+    await todos.filterLink("completed").click();
+    await expectFilter(todos, "completed");
+    await expect(todos.emptyState("completed")).toBeVisible();
+
+    await todos.goto("all");
+    await todos.addAll("Buy milk", "Walk the dog", "Call mum");
+    await todos.complete("Walk the dog");
+
+    await todos.filterLink("active").click();
+    await todos.expectPersisted(async () => {
+      await expectFilter(todos, "active");
+      await todos.expectList([
+        { title: "Buy milk", completed: false },
+        { title: "Call mum", completed: false },
+      ]);
+      // The counts are over the whole list, whatever the filter.
+      await expect(todos.count).toHaveText("2 items left");
+      await expect(todos.clearCompletedButton).toHaveText("Clear completed (1)");
+    });
+
+    await todos.filterLink("completed").click();
+    await todos.expectPersisted(async () => {
+      await expectFilter(todos, "completed");
+      await todos.expectList([{ title: "Walk the dog", completed: true }]);
+      await expect(todos.count).toHaveText("2 items left");
+    });
+
+    await todos.filterLink("all").click();
+    await todos.expectPersisted(async () => {
+      await expectFilter(todos, "all");
+      await todos.expectList([
+        { title: "Buy milk", completed: false },
+        { title: "Walk the dog", completed: true },
+        { title: "Call mum", completed: false },
+      ]);
+    });
+  });
+
+  test("actions on the Active list stay on it", async ({ todos }) => {
+    await todos.addAll("Buy milk", "Walk the dog");
+    await todos.goto("active");
+
+    await todos.complete("Buy milk");
+    await todos.expectPersisted(async () => {
+      await expectFilter(todos, "active");
+      await todos.expectList([{ title: "Walk the dog", completed: false }]);
+      await expect(todos.count).toHaveText("1 item left");
+    });
+
+    await todos.add("Call mum");
+    await todos.expectPersisted(async () => {
+      await expectFilter(todos, "active");
+      await todos.expectList([
+        { title: "Walk the dog", completed: false },
+        { title: "Call mum", completed: false },
+      ]);
+    });
+
+    await todos.rename("Call mum", "Call dad");
+    await todos.expectPersisted(async () => {
+      await expectFilter(todos, "active");
+      await todos.expectList([
+        { title: "Walk the dog", completed: false },
+        { title: "Call dad", completed: false },
+      ]);
+    });
+
+    await todos.toggleAll();
+    await todos.expectPersisted(async () => {
+      await expectFilter(todos, "active");
+      await expect(todos.items).toHaveCount(0);
+      await expect(todos.emptyState("active")).toBeVisible();
+      await expect(todos.count).toHaveText("0 items left");
+    });
+  });
+
+  test("actions on the Completed list stay on it", async ({ todos }) => {
+    await todos.addAll("Buy milk", "Walk the dog", "Call mum");
+    await todos.toggleAll();
+    await todos.goto("completed");
+
+    await todos.reopen("Buy milk");
+    await todos.expectPersisted(async () => {
+      await expectFilter(todos, "completed");
+      await todos.expectList([
+        { title: "Walk the dog", completed: true },
+        { title: "Call mum", completed: true },
+      ]);
+      await expect(todos.count).toHaveText("1 item left");
+    });
+
+    await todos.delete("Walk the dog");
+    await todos.expectPersisted(async () => {
+      await expectFilter(todos, "completed");
+      await todos.expectList([{ title: "Call mum", completed: true }]);
+    });
+
+    await todos.clearCompleted();
+    await todos.expectPersisted(async () => {
+      await expectFilter(todos, "completed");
+      await expect(todos.items).toHaveCount(0);
+      await expect(todos.emptyState("completed")).toBeVisible();
+      await expect(todos.count).toHaveText("1 item left");
+    });
+
+    await todos.goto("all");
+    await todos.expectList([{ title: "Buy milk", completed: false }]);
+  });
+});
