@@ -160,7 +160,8 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
     "*",
     createRequestHandler({
       build,
-      mode: config.isProduction ? "production" : "development",
+      // Only development may show internals (Remix sends error stacks to the page in that mode).
+      mode: config.env === "development" ? "development" : "production",
       getLoadContext: (req, res) =>
         createRequestContext(services, {
           headers: toHeaders(req.headers),

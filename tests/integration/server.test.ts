@@ -213,6 +213,32 @@ describe("the server layer, over HTTP", () => {
   });
 
   describe("pages", () => {
+    it("shows a failure as a 500 page naming the request id, without internals", async () => {
+      const failing = await startHttpApp();
+      try {
+        const email = uniqueEmail();
+        const signedUp = await formPost(failing, "/signup", {
+          name: "Doomed",
+          email,
+          password: STRONG_PASSWORD,
+          confirmPassword: STRONG_PASSWORD,
+        });
+        const cookie = cookiesOf(signedUp);
+        await failing.services.database.close();
+        const response = await fetch(failing.url("/todos"), { headers: { cookie } });
+        expect(response.status).toBe(500);
+        const html = await response.text();
+        const requestId = response.headers.get("x-request-id") ?? "missing";
+        expect(html).toContain("Something went wrong");
+        expect(html).toContain(requestId);
+        expect(html).not.toMatch(/\bat .+\.(js|ts):\d+/);
+        expect(html).not.toMatch(/PGlite|drizzle|node_modules/i);
+        expect(failing.logLines.join("")).toContain(requestId);
+      } finally {
+        await failing.close().catch(() => {});
+      }
+    });
+
     it("answers an unknown page with a 404 page that leads home", async () => {
       const response = await fetch(app.url("/definitely/not/here"));
       expect(response.status).toBe(404);
