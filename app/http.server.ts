@@ -17,3 +17,15 @@ export async function readFormData(request: Request): Promise<FormData> {
     throw data("The form could not be read. Please go back and try again.", { status: 400 });
   }
 }
+
+/**
+ * Whether a request is a browser's document navigation (a form posted without
+ * JavaScript) rather than a script's fetch. Browsers say so in Fetch Metadata;
+ * a client that sends none is treated as a document client. Document posts get
+ * a redirect (POST, redirect, GET); fetches get data and Remix revalidates the
+ * page, which also works for a fetcher whose item has left the page.
+ */
+export function isDocumentRequest(request: Request): boolean {
+  const mode = request.headers.get("sec-fetch-mode");
+  return mode === null || mode === "navigate";
+}

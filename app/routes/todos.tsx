@@ -9,7 +9,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useSubmit } from "@remix-run/react";
 import { useRef, type FormEvent } from "react";
 import { requireUser } from "~/auth/guards.server";
-import { readFormData } from "~/http.server";
+import { isDocumentRequest, readFormData } from "~/http.server";
 import { FilterSchema, TodoIntentSchema, type TodoFilter } from "~/todos/schemas";
 import { TodoItem } from "~/todos/todo-item";
 import { useOptimisticTodos } from "~/todos/optimistic";
@@ -89,8 +89,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
       break;
   }
   if (!found) throw data("That todo does not exist.", { status: 404 });
-  // Back to the same list; `replace` keeps the browser's history free of one entry per click.
-  return replace(pathFor(filter));
+  // Without JavaScript: back to the same list; `replace` keeps one history entry per page, not per click.
+  if (isDocumentRequest(request)) return replace(pathFor(filter));
+  return { error: null };
 }
 
 const FILTER_LABELS: Record<TodoFilter, string> = { all: "All", active: "Active", completed: "Completed" };

@@ -2,6 +2,7 @@ import { useFetcher } from "@remix-run/react";
 import { useRef, type FocusEvent, type FormEvent, type KeyboardEvent } from "react";
 import { TODO_TITLE_MAX } from "../../db/schema";
 import { FieldErrors } from "../ui/forms";
+import type { action as todosAction } from "../routes/todos";
 import type { TodoView } from "./optimistic";
 import type { TodoFilter } from "./schemas";
 
@@ -28,14 +29,17 @@ function moveFocusFrom(item: HTMLElement | null) {
  * One todo. Each control is its own small form: without JavaScript it is a plain
  * post; with it, a fetcher that updates the list in place.
  */
-export function TodoItem({ todo, filter, error }: TodoItemProps) {
+export function TodoItem({ todo, filter, error: postedError }: TodoItemProps) {
   const toggleFetcher = useFetcher({ key: `toggle:${todo.id}` });
-  const updateFetcher = useFetcher({ key: `update:${todo.id}` });
+  const updateFetcher = useFetcher<typeof todosAction>({ key: `update:${todo.id}` });
   const deleteFetcher = useFetcher({ key: `delete:${todo.id}` });
   const itemRef = useRef<HTMLLIElement>(null);
   const inputId = `todo-title-${todo.id}`;
   const errorId = `${inputId}-error`;
   const action = filter === "all" ? "/todos" : `/todos?filter=${filter}`;
+  // A failed edit: from this item's fetcher (JavaScript), or from the page's post (without).
+  const fetcherError = updateFetcher.state === "idle" ? (updateFetcher.data?.error ?? null) : null;
+  const error = fetcherError ?? postedError;
 
   function handleToggle() {
     if (filter !== "all") moveFocusFrom(itemRef.current);
@@ -123,7 +127,12 @@ export function TodoItem({ todo, filter, error }: TodoItemProps) {
         <button type="submit" name="intent" value="update" className="button small save" disabled={disabled}>
           Save
         </button>
-        <FieldErrors id={errorId} errors={error ? [error.message] : undefined} />
+        {/* Without JavaScript the page's summary announces the error; with it, the message itself does. */}
+        <FieldErrors
+          id={errorId}
+          errors={error ? [error.message] : undefined}
+          announce={fetcherError !== null}
+        />
       </updateFetcher.Form>
 
       <deleteFetcher.Form method="post" action={action} onSubmit={handleDelete} preventScrollReset>

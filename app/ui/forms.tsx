@@ -47,10 +47,19 @@ export function Field({ label, field, type, autoComplete, hint, autoFocus, maxLe
   );
 }
 
-export function FieldErrors({ id, errors }: { id: string; errors: string[] | undefined }) {
+export function FieldErrors({
+  id,
+  errors,
+  announce = false,
+}: {
+  id: string;
+  errors: string[] | undefined;
+  /** Announce the message itself (when no page summary does). */
+  announce?: boolean;
+}) {
   if (!errors?.length) return null;
   return (
-    <ul className="field-errors" id={id}>
+    <ul className="field-errors" id={id} role={announce ? "alert" : undefined}>
       {errors.map((error) => (
         <li key={error}>{error}</li>
       ))}

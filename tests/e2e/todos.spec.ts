@@ -1,10 +1,10 @@
 import { appUrl } from "./support/app";
 import { expect, test } from "./support/test";
-import { FILTER_PATHS, type Filter } from "./support/todos";
+import { FILTER_PATHS, type Filter, type TodoList } from "./support/todos";
 
 // Every test works on the list of a user of its own.
 test.beforeEach(async ({ app }) => {
-  await app.signUp();
+  await app.signUpByPost();
 });
 
 test.describe("adding todos", () => {
@@ -61,6 +61,16 @@ test.describe("adding todos", () => {
         await todos.expectList([{ title: "Existing todo", completed: false }]);
         await expect(todos.count).toHaveText("1 item left");
       });
+
+      // A proper title then goes in, and the message goes away.
+      await todos.newTodo.fill("");
+      await todos.add("Second todo");
+      await expect(todos.page.getByRole("alert")).toHaveCount(0);
+      await expect(todos.newTodo).not.toHaveAttribute("aria-invalid", "true");
+      await todos.expectList([
+        { title: "Existing todo", completed: false },
+        { title: "Second todo", completed: false },
+      ]);
     });
   }
 });
@@ -75,6 +85,23 @@ test.describe("changing todos", () => {
         { title: "Walk the dog", completed: false },
       ]);
     });
+  });
+
+  test("an emptied title is refused with a message beside the field, and the todo keeps its title", async ({
+    todos,
+  }) => {
+    await todos.addAll("Buy milk", "Walk the dog");
+    await todos.rename("Buy milk", "   ");
+    await expect(todos.page.getByRole("alert")).toHaveText("Enter a title");
+    await expect(todos.titleInput("Buy milk")).toHaveAttribute("aria-invalid", "true");
+    await expect(todos.titleInput("Buy milk")).toHaveAccessibleDescription("Enter a title");
+    await expect(todos.titleInput("Walk the dog")).not.toHaveAttribute("aria-invalid", "true");
+
+    await todos.app.reload();
+    await todos.expectList([
+      { title: "Buy milk", completed: false },
+      { title: "Walk the dog", completed: false },
+    ]);
   });
 
   test("a todo is completed and reopened", async ({ todos }) => {
@@ -176,10 +203,7 @@ test.describe("changing todos", () => {
 });
 
 test.describe("filters", () => {
-  const expectFilter = async (
-    todos: import("./support/todos").TodoList,
-    filter: Filter,
-  ): Promise<void> => {
+  const expectFilter = async (todos: TodoList, filter: Filter): Promise<void> => {
     await expect(todos.page).toHaveURL(appUrl(FILTER_PATHS[filter]));
     for (const other of ["all", "active", "completed"] as const) {
       if (other === filter) await expect(todos.filterLink(other)).toHaveAttribute("aria-current", "page");

@@ -79,6 +79,18 @@ describe.each(DATABASE_KINDS)("the todo list on %s", (kind) => {
     expect(result.headers.get("X-Remix-Replace")).toBe("true");
   });
 
+  it("answers a script's fetch with data instead of a redirect, so the page revalidates in place", async () => {
+    const request = client.buildRequest("/todos?filter=active", {
+      method: "POST",
+      form: { intent: "create", title: "Fetched" },
+      headers: { "sec-fetch-mode": "cors" },
+    });
+    const result = await client.send(todos.action, request);
+    expect(result.status).toBe(200);
+    expect(result.location).toBeNull();
+    expect((await page()).todos.map((item) => item.title)).toEqual(["Fetched"]);
+  });
+
   it("refuses empty, blank and over-long titles with 400 and keeps what was typed", async () => {
     for (const title of ["", "   "]) {
       const result = await post({ intent: "create", title });

@@ -17,8 +17,6 @@ export const EMPTY_MESSAGES: Record<Filter, string> = {
 
 const FILTER_LABELS: Record<Filter, string> = { all: "All", active: "Active", completed: "Completed" };
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /** A POST to the todo page: a plain form post (no JavaScript) or a Remix fetch (`/todos.data`). */
 const isTodoPost = (response: Response) =>
   response.request().method() === "POST" && new URL(response.url()).pathname.startsWith("/todos");
@@ -43,9 +41,12 @@ export class TodoList {
     return this.page.getByRole("button", { name: "Add", exact: true });
   }
 
-  /** The items of the visible list (the list is absent when empty). */
+  /** The todos of the visible list (the list is absent when empty). */
   get items(): Locator {
-    return this.page.getByRole("list", { name: /todos$/ }).getByRole("listitem");
+    return this.page
+      .getByRole("list", { name: /todos$/ })
+      .getByRole("listitem")
+      .filter({ has: this.page.getByRole("button", { name: /^Mark as (complete|active): / }) });
   }
 
   titleInput(title: string): Locator {
@@ -54,13 +55,6 @@ export class TodoList {
 
   item(title: string): Locator {
     return this.items.filter({ has: this.titleInput(title) });
-  }
-
-  /** The toggle of a todo, whatever its state. */
-  toggle(title: string): Locator {
-    return this.page.getByRole("button", {
-      name: new RegExp(`^Mark as (complete|active): ${escapeRegExp(title)}$`),
-    });
   }
 
   completeButton(title: string): Locator {
@@ -158,15 +152,11 @@ export class TodoList {
     await expect(this.items).toHaveCount(expected.length);
     for (const [index, { title, completed }] of expected.entries()) {
       const item = this.items.nth(index);
-      await expect(item.getByRole("textbox")).toHaveValue(title);
-      await expect(item.getByRole("textbox")).toHaveAccessibleName(`Title of “${title}”`);
-      await expect(item.getByRole("button", { name: /^Mark as / })).toHaveAttribute(
-        "aria-pressed",
-        String(completed),
+      await expect(item.getByRole("textbox", { name: `Title of “${title}”`, exact: true })).toHaveValue(
+        title,
       );
-      await expect(item.getByRole("button", { name: /^Mark as / })).toHaveAccessibleName(
-        `${completed ? "Mark as active" : "Mark as complete"}: ${title}`,
-      );
+      const toggle = `${completed ? "Mark as active" : "Mark as complete"}: ${title}`;
+      await expect(item.getByRole("button", { name: toggle, exact: true, pressed: completed })).toBeVisible();
     }
   }
 

@@ -1,0 +1,61 @@
+import { randomBytes } from "node:crypto";
+import { defineConfig } from "@playwright/test";
+import { APP_URL, PORT } from "./tests/e2e/support/env";
+
+/**
+ * Browser tests against the production build (`npm run build` must have run:
+ * `npm test` does it first). Every spec runs with JavaScript on and off, except
+ * `*.js-only.spec.ts`, which checks what only the enhanced page does.
+ */
+export default defineConfig({
+  testDir: "./tests/e2e",
+  fullyParallel: true,
+  forbidOnly: true,
+  retries: 0,
+  workers: 2,
+  reporter: "list",
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  use: {
+    baseURL: APP_URL,
+    browserName: "chromium",
+    launchOptions: {
+      // Debian's Chromium: never `npx playwright install`.
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+    trace: "off",
+  },
+  projects: [
+    { name: "js-on", use: { javaScriptEnabled: true } },
+    { name: "js-off", use: { javaScriptEnabled: false }, testIgnore: /\.js-only\.spec\.ts$/ },
+  ],
+  webServer: {
+    command: "node build/server.js",
+    url: `${APP_URL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      NODE_ENV: "production",
+      APP_URL,
+      PORT: String(PORT),
+      HOST: "127.0.0.1",
+      BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+      // A fresh, throw-away database for every run, whatever the shell has set.
+      PGLITE_DIR: "memory://",
+      DATABASE_URL: "",
+      SMTP_URL: "",
+      TRUST_PROXY: "",
+      LOG_LEVEL: "warn",
+    },
+  },
+});
