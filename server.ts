@@ -55,6 +55,7 @@ async function main() {
 
   const server = app.listen(config.port, config.host, () => {
     logger.info(`Todo is listening on ${config.appUrl.origin} (${config.env}, ${services.database.kind})`);
+    services.mail.start();
   });
   server.on("error", (error) => {
     logger.fatal({ err: error }, "server error");
@@ -74,6 +75,7 @@ async function main() {
       clearTimeout(force);
       try {
         await vite?.close();
+        // Stops the mail worker (a send in progress finishes), then closes the database.
         await services.close();
         logger.info("stopped");
       } catch (error) {

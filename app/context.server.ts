@@ -1,5 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
 import type { AuthSession } from "./auth/auth.server";
+import type { Flash } from "./flash.server";
 import type { Logger } from "./logger.server";
 import type { Services } from "./services.server";
 
@@ -17,6 +18,8 @@ export interface RequestContext {
   logger: Logger;
   /** The signed-in session of this request, looked up at most once per request. */
   getSession(): Promise<AuthSession | null>;
+  /** The one-time message for this page, if any; reading it clears it. */
+  getFlash(): Promise<Flash | null>;
 }
 
 declare module "@remix-run/server-runtime" {
@@ -39,6 +42,7 @@ export interface RequestFacts {
 
 export function createRequestContext(services: Services, facts: RequestFacts): AppLoadContext {
   let session: Promise<AuthSession | null> | undefined;
+  let flash: Promise<Flash | null> | undefined;
   const logger = services.logger.child({ reqId: facts.requestId });
   return {
     services,
@@ -55,6 +59,13 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
           return response;
         });
       return session;
+    },
+    getFlash() {
+      flash ??= services.flash.parse(facts.headers.get("cookie")).then(async (message) => {
+        if (message) facts.appendResponseHeader("Set-Cookie", await services.flash.clear());
+        return message;
+      });
+      return flash;
     },
   };
 }

@@ -23,14 +23,18 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: "Todo" }];
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  const session = await context.getSession();
-  return { user: session ? { name: session.user.name } : null };
+  const [session, flash] = await Promise.all([context.getSession(), context.getFlash()]);
+  return {
+    user: session ? { name: session.user.name } : null,
+    flash: flash ? { kind: flash.kind, message: flash.message } : null,
+  };
 }
 
 export function Layout({ children }: { children: ReactNode }) {
   const { nonce, requestId } = useRequestInfo();
   const data = useRouteLoaderData<typeof loader>("root");
   const user = data?.user ?? null;
+  const flash = data?.flash ?? null;
   return (
     <html lang="en">
       <head>
@@ -74,6 +78,11 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         </header>
         <main id="main" className="container" tabIndex={-1}>
+          {flash ? (
+            <p className={`flash ${flash.kind}`} role={flash.kind === "error" ? "alert" : "status"}>
+              {flash.message}
+            </p>
+          ) : null}
           {children}
         </main>
         <ScrollRestoration nonce={nonce} />

@@ -1,7 +1,10 @@
 import { openDatabase, type Database } from "../db/client.server";
 import { createAuth, type Auth } from "./auth/auth.server";
 import type { Config } from "./config.server";
+import { createFlashCookie, type FlashCookie } from "./flash.server";
 import type { Logger } from "./logger.server";
+import { createOutbox, type Outbox, type OutboxOptions } from "./mail/outbox.server";
+import { devMailboxTransport, smtpTransport } from "./mail/transport.server";
 import { createTodoService, type TodoService } from "./todos/todos.server";
 
 /**
@@ -14,11 +17,26 @@ export interface Services {
   logger: Logger;
   database: Database;
   auth: Auth;
+  mail: Outbox;
+  flash: FlashCookie;
   todos: TodoService;
+  /** Stops the mail worker, then closes the database. */
   close(): Promise<void>;
 }
 
-export async function createServices(config: Config, logger: Logger): Promise<Services> {
+/** Where mail goes: SMTP when configured; the dev mailbox outside production; nowhere yet otherwise. */
+function mailTransport(config: Config, logger: Logger) {
+  if (config.mail.smtpUrl) return smtpTransport(config.mail.smtpUrl);
+  if (!config.isProduction) return devMailboxTransport;
+  logger.warn("SMTP_URL is not set: mail is kept in the outbox and sent once it is");
+  return null;
+}
+
+export async function createServices(
+  config: Config,
+  logger: Logger,
+  mailOptions: Partial<OutboxOptions> = {},
+): Promise<Services> {
   const database = await openDatabase(config.database);
   try {
     await database.migrate();
@@ -26,12 +44,22 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     await database.close();
     throw error;
   }
+  const mail = createOutbox(database.db, logger, {
+    from: config.mail.from,
+    transport: mailTransport(config, logger),
+    ...mailOptions,
+  });
   return {
     config,
     logger,
     database,
-    auth: createAuth({ db: database.db, config, logger }),
+    auth: createAuth({ db: database.db, config, logger, mail }),
+    mail,
+    flash: createFlashCookie({ secret: config.authSecret, secure: config.appUrl.protocol === "https:" }),
     todos: createTodoService(database.db),
-    close: () => database.close(),
+    async close() {
+      await mail.stop();
+      await database.close();
+    },
   };
 }

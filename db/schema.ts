@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /**
  * Every table of the app. The first four are better-auth's core tables (their
@@ -96,5 +96,36 @@ export const todo = pgTable(
   ],
 );
 
+/**
+ * Mail waiting to be delivered, written in the same transaction as the change
+ * that causes it and delivered by the worker (app/mail/outbox.server.ts). A row
+ * is claimed by pushing `next_attempt_at` forward (a lease), so instances never
+ * send one mail at the same time; `sent_at` marks it delivered. In development
+ * without SMTP the rows are the dev mailbox.
+ */
+export const mailOutbox = pgTable(
+  "mail_outbox",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    kind: text().notNull(),
+    to: text().notNull(),
+    subject: text().notNull(),
+    html: text().notNull(),
+    text: text().notNull(),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp({ withTimezone: true }),
+    failedAt: timestamp({ withTimezone: true }),
+    lastError: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index("mail_outbox_due_idx")
+      .on(table.nextAttemptAt)
+      .where(sql`${table.sentAt} is null and ${table.failedAt} is null`),
+  ],
+);
+
 export type User = typeof user.$inferSelect;
+export type OutboxMail = typeof mailOutbox.$inferSelect;
 export type Todo = typeof todo.$inferSelect;

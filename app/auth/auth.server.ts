@@ -4,6 +4,13 @@ import type { AppDatabase } from "../../db/client.server";
 import * as schema from "../../db/schema";
 import type { Config } from "../config.server";
 import type { Logger } from "../logger.server";
+import type { Outbox } from "../mail/outbox.server";
+import {
+  passwordChangedMail,
+  resetPasswordMail,
+  signupAttemptMail,
+  verifyEmailMail,
+} from "../mail/templates.server";
 import { PASSWORD_MAX_UTF16 } from "./password";
 
 /**
@@ -17,8 +24,28 @@ export const CLIENT_ADDRESS_HEADER = "x-todo-client-address";
 export const SESSION_IDLE_SECONDS = 7 * 24 * 60 * 60;
 export const SESSION_REFRESH_SECONDS = 24 * 60 * 60;
 
-export function createAuth({ db, config, logger }: { db: AppDatabase; config: Config; logger: Logger }) {
+/** Reset links work once, for an hour; verification links for a day. */
+export const RESET_LINK_SECONDS = 60 * 60;
+export const VERIFY_LINK_SECONDS = 24 * 60 * 60;
+
+export function createAuth({
+  db,
+  config,
+  logger,
+  mail,
+}: {
+  db: AppDatabase;
+  config: Config;
+  logger: Logger;
+  mail: Outbox;
+}) {
   const authLogger = logger.child({ component: "better-auth" });
+  // Every link in a mail is built from APP_URL, never from the request.
+  const link = (path: string, query: Record<string, string> = {}) => {
+    const url = new URL(path, config.appUrl);
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    return url.toString();
+  };
   return betterAuth({
     appName: "Todo",
     baseURL: config.appUrl.origin,
@@ -36,11 +63,45 @@ export function createAuth({ db, config, logger }: { db: AppDatabase; config: Co
     }),
     emailAndPassword: {
       enabled: true,
-      autoSignIn: true,
+      // Sign-up answers "check your inbox" whatever the address; signing in waits for the link.
+      requireEmailVerification: true,
+      autoSignIn: false,
+      resetPasswordTokenExpiresIn: RESET_LINK_SECONDS,
+      revokeSessionsOnPasswordReset: true,
+      sendResetPassword: async ({ user, token }) => {
+        const rendered = resetPasswordMail({
+          name: user.name,
+          url: link("/reset-password", { token }),
+          expiresInMinutes: RESET_LINK_SECONDS / 60,
+        });
+        await mail.enqueue({ ...rendered, kind: "reset-password", to: user.email });
+      },
+      onPasswordReset: async ({ user }) => {
+        const rendered = passwordChangedMail({ name: user.name, resetUrl: link("/forgot-password") });
+        await mail.enqueue({ ...rendered, kind: "password-changed", to: user.email });
+      },
+      // Instead of telling the sign-up form that the address is taken, tell its owner.
+      onExistingUserSignUp: async ({ user }) => {
+        const rendered = signupAttemptMail({
+          name: user.name,
+          loginUrl: link("/login"),
+          resetUrl: link("/forgot-password"),
+        });
+        await mail.enqueue({ ...rendered, kind: "signup-attempt", to: user.email });
+      },
       minPasswordLength: 8,
       // Our own rules count characters (code points) and allow 128 of them; better-auth
       // counts UTF-16 units, so its ceiling is set where ours can never trip it first.
       maxPasswordLength: PASSWORD_MAX_UTF16,
+    },
+    emailVerification: {
+      sendOnSignUp: true,
+      autoSignInAfterVerification: true,
+      expiresIn: VERIFY_LINK_SECONDS,
+      sendVerificationEmail: async ({ user, token }) => {
+        const rendered = verifyEmailMail({ name: user.name, url: link("/verify-email", { token }) });
+        await mail.enqueue({ ...rendered, kind: "verify-email", to: user.email });
+      },
     },
     session: {
       expiresIn: SESSION_IDLE_SECONDS,

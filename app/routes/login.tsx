@@ -20,6 +20,7 @@ export const meta: MetaFunction = () => [{ title: "Sign in · Todo" }];
 
 /** The one message for a wrong password and an unknown address alike. */
 const INVALID_CREDENTIALS = "The email address or password is not right.";
+const UNVERIFIED = "Confirm your email address first: open the link we sent you, or ask for a new one below.";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireAnonymous(context);
@@ -31,7 +32,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await readFormData(request);
   const submission = parseWithZod(formData, { schema: LoginSchema });
   if (submission.status !== "success") {
-    return data({ result: submission.reply({ hideFields: ["password"] }) }, { status: 400 });
+    return data(
+      { result: submission.reply({ hideFields: ["password"] }), unverifiedEmail: null },
+      { status: 400 },
+    );
   }
   const { email, password, redirectTo } = submission.value;
   try {
@@ -44,8 +48,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     if (isAPIError(error) && error.statusCode === 401) {
       return data(
-        { result: submission.reply({ formErrors: [INVALID_CREDENTIALS], hideFields: ["password"] }) },
+        {
+          result: submission.reply({ formErrors: [INVALID_CREDENTIALS], hideFields: ["password"] }),
+          unverifiedEmail: null,
+        },
         { status: 400 },
+      );
+    }
+    // Only said after the password proved right, so it tells an attacker nothing.
+    if (isAPIError(error) && error.body?.code === "EMAIL_NOT_VERIFIED") {
+      return data(
+        {
+          result: submission.reply({ formErrors: [UNVERIFIED], hideFields: ["password"] }),
+          unverifiedEmail: email,
+        },
+        { status: 403 },
       );
     }
     throw error;
@@ -80,7 +97,18 @@ export default function Login() {
         <Field label="Email" field={fields.email} type="email" autoComplete="username" autoFocus />
         <Field label="Password" field={fields.password} type="password" autoComplete="current-password" />
         <SubmitButton pendingText="Signing in…">Sign in</SubmitButton>
+        <p className="text-right">
+          <Link to="/forgot-password">Forgot your password?</Link>
+        </p>
       </Form>
+      {actionData?.unverifiedEmail ? (
+        <Form method="post" action="/verify-email" className="inline-form">
+          <input type="hidden" name="email" value={actionData.unverifiedEmail} />
+          <button type="submit" className="button">
+            Send a new confirmation link
+          </button>
+        </Form>
+      ) : null}
       <p className="card-footer">
         New here? <Link to={signupHref}>Create an account</Link>
       </p>

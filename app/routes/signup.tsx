@@ -2,17 +2,15 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import {
   data,
-  redirect,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { isAPIError } from "better-auth/api";
-import { forwardCookies } from "~/auth/cookies.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { PASSWORD_MAX, PASSWORD_MIN } from "~/auth/password";
 import { NAME_MAX, SignupSchema } from "~/auth/schemas";
+import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
 import { safeRedirect } from "~/security/redirect";
 import { ErrorSummary, Field, SubmitButton } from "~/ui/forms";
@@ -34,31 +32,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ result: submission.reply({ hideFields: SECRET_FIELDS }) }, { status: 400 });
   }
   const { name, email, password } = submission.value;
-  try {
-    const { headers } = await context.services.auth.api.signUpEmail({
-      body: { name, email, password },
-      headers: request.headers,
-      returnHeaders: true,
-    });
-    const redirectTo = new URL(request.url).searchParams.get("redirectTo");
-    return redirect(safeRedirect(redirectTo), { headers: forwardCookies(headers) });
-  } catch (error) {
-    if (isAPIError(error) && error.statusCode === 422) {
-      // Until address verification arrives, an address in use cannot be signed into here.
-      return data(
-        {
-          result: submission.reply({
-            formErrors: [
-              "An account could not be created with this address. If it is yours, sign in instead.",
-            ],
-            hideFields: SECRET_FIELDS,
-          }),
-        },
-        { status: 400 },
-      );
-    }
-    throw error;
-  }
+  // The same answer whether or not the address is taken: its owner gets a mail instead.
+  await context.services.auth.api.signUpEmail({ body: { name, email, password }, headers: request.headers });
+  return redirectWithFlash(context, "/verify-email", {
+    kind: "info",
+    message: `Check your inbox: we sent a link to ${email}. Open it to finish creating your account.`,
+    email,
+  });
 }
 
 export default function Signup() {

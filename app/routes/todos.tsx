@@ -68,6 +68,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const todos = context.services.todos.forOwner(user.id);
   const form = submission.value;
   let found = true;
+  // Said on the next page after a post without JavaScript, where the change is out of sight.
+  let notice: string | null = null;
   switch (form.intent) {
     case "create":
       await todos.create(form.title);
@@ -78,19 +80,30 @@ export async function action({ request, context }: ActionFunctionArgs) {
     case "toggle":
       found = await todos.toggle(form.id);
       break;
-    case "delete":
-      found = await todos.remove(form.id);
+    case "delete": {
+      const title = await todos.remove(form.id);
+      found = title !== null;
+      notice = `Deleted “${title}”.`;
       break;
+    }
     case "toggle-all":
       await todos.toggleAll();
       break;
-    case "clear-completed":
-      await todos.clearCompleted();
+    case "clear-completed": {
+      const cleared = await todos.clearCompleted();
+      notice = `Cleared ${cleared} completed ${cleared === 1 ? "todo" : "todos"}.`;
       break;
+    }
   }
   if (!found) throw data("That todo does not exist.", { status: 404 });
   // Without JavaScript: back to the same list; `replace` keeps one history entry per page, not per click.
-  if (isDocumentRequest(request)) return replace(pathFor(filter));
+  if (isDocumentRequest(request)) {
+    if (!notice) return replace(pathFor(filter));
+    const headers = new Headers({
+      "Set-Cookie": await context.services.flash.serialize({ kind: "success", message: notice }),
+    });
+    return replace(pathFor(filter), { headers });
+  }
   return { error: null };
 }
 

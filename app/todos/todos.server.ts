@@ -41,7 +41,7 @@ export function createTodoService(db: AppDatabase) {
           return created;
         },
 
-        /** Each of these answers false when the owner has no such todo. */
+        /** These answer false when the owner has no such todo. */
         async rename(id: string, title: string): Promise<boolean> {
           const rows = await db.update(todo).set({ title }).where(owned(id)).returning({ id: todo.id });
           return rows.length > 0;
@@ -56,9 +56,10 @@ export function createTodoService(db: AppDatabase) {
           return rows.length > 0;
         },
 
-        async remove(id: string): Promise<boolean> {
-          const rows = await db.delete(todo).where(owned(id)).returning({ id: todo.id });
-          return rows.length > 0;
+        /** The deleted todo's title, or null when the owner has no such todo. */
+        async remove(id: string): Promise<string | null> {
+          const [row] = await db.delete(todo).where(owned(id)).returning({ title: todo.title });
+          return row?.title ?? null;
         },
 
         /** Completes every todo, or, when all are complete already, reopens them all: one statement. */
@@ -67,8 +68,13 @@ export function createTodoService(db: AppDatabase) {
           await db.update(todo).set({ completed: anyActive }).where(eq(todo.userId, ownerId));
         },
 
-        async clearCompleted(): Promise<void> {
-          await db.delete(todo).where(and(eq(todo.userId, ownerId), eq(todo.completed, true)));
+        /** How many were cleared. */
+        async clearCompleted(): Promise<number> {
+          const rows = await db
+            .delete(todo)
+            .where(and(eq(todo.userId, ownerId), eq(todo.completed, true)))
+            .returning({ id: todo.id });
+          return rows.length;
         },
       };
     },

@@ -7,6 +7,7 @@ import * as signup from "~/routes/signup";
 import * as todos from "~/routes/todos";
 import type { Services } from "~/services.server";
 import { session, user } from "../../db/schema";
+import { signUpVerified } from "../support/accounts";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
 
@@ -26,38 +27,37 @@ describe.each(DATABASE_KINDS)("sign-up, sign-in and sign-out on %s", (kind) => {
   });
   afterAll(() => services.close());
 
-  async function signUp(client: TestClient, email = uniqueEmail(), name = "Ada Lovelace") {
+  const signUp = (client: TestClient, email = uniqueEmail(), name = "Ada Lovelace") =>
+    signUpVerified(services, { client, email, name });
+
+  it("answers sign-up with 'check your inbox' and no session; the link signs in with an HttpOnly, SameSite=Lax cookie", async () => {
+    const client = new TestClient(services);
+    const email = uniqueEmail();
     const result = await client.post(signup.action, "/signup", {
-      name,
+      name: "Ada Lovelace",
       email,
       password: STRONG_PASSWORD,
       confirmPassword: STRONG_PASSWORD,
     });
-    return { result, email };
-  }
-
-  it("signs a new user up and in with an HttpOnly, SameSite=Lax session cookie", async () => {
-    const client = new TestClient(services);
-    const { result, email } = await signUp(client);
     expect(result.status).toBe(302);
-    expect(result.location).toBe("/todos");
-    const cookie = result.headers.getSetCookie().find((value) => value.startsWith("todo.session_token="));
-    expect(cookie).toMatch(/HttpOnly/i);
-    expect(cookie).toMatch(/SameSite=Lax/i);
-    expect(cookie).toMatch(/Path=\//);
-    expect(cookie).not.toMatch(/Domain=/i);
+    expect(result.location).toBe("/verify-email");
+    expect(client.cookies.has("todo.session_token")).toBe(false);
 
-    const page = await client.get(todos.loader, "/todos");
+    const verifiedClient = new TestClient(services);
+    const { client: signedIn } = await signUpVerified(services, { client: verifiedClient });
+    const cookie = [...signedIn.cookies.keys()];
+    expect(cookie).toContain("todo.session_token");
+    const page = await signedIn.get(todos.loader, "/todos");
     expect(page.status).toBe(200);
     const [stored] = await services.database.db.select().from(user).where(eq(user.email, email));
     expect(stored?.name).toBe("Ada Lovelace");
+    expect(stored?.emailVerified).toBe(false);
   });
 
   it("stores the address trimmed and in lower case, and signs in whatever its case", async () => {
-    const client = new TestClient(services);
-    const email = uniqueEmail("MiXeD");
-    const { result } = await signUp(client, `  ${email.toUpperCase()}  `);
-    expect(result.status).toBe(302);
+    const email = uniqueEmail("MiXeD").toLowerCase();
+    // The helper finds the confirmation mail under the stored, lower-case address.
+    await signUpVerified(services, { email: `  ${email.toUpperCase()}  ` });
     const rows = await services.database.db.select().from(user).where(eq(user.email, email.toLowerCase()));
     expect(rows).toHaveLength(1);
 
@@ -103,14 +103,7 @@ describe.each(DATABASE_KINDS)("sign-up, sign-in and sign-out on %s", (kind) => {
   it("accepts any characters in a password, counting an emoji as one character", async () => {
     const client = new TestClient(services);
     const password = "🔐🔐🔐🔐 ünïcödé  spaces";
-    const email = uniqueEmail();
-    const result = await client.post(signup.action, "/signup", {
-      name: "Emoji",
-      email,
-      password,
-      confirmPassword: password,
-    });
-    expect(result.status).toBe(302);
+    const { email } = await signUpVerified(services, { client, password });
     const other = new TestClient(services);
     expect((await other.post(login.action, "/login", { email, password })).status).toBe(302);
     // Not truncated: one character less is another password.
@@ -132,19 +125,30 @@ describe.each(DATABASE_KINDS)("sign-up, sign-in and sign-out on %s", (kind) => {
     });
     expect(refused.status).toBe(400);
     expect(refused.data.result.error?.password?.[0]).toMatch(/at most 128/);
-    const accepted = await new TestClient(services).post(signup.action, "/signup", {
-      name: "Long",
-      email: uniqueEmail(),
-      password: longest,
-      confirmPassword: longest,
-    });
-    expect(accepted.status).toBe(302);
+    const { email } = await signUpVerified(services, { password: longest });
+    const signIn = await new TestClient(services).post(login.action, "/login", { email, password: longest });
+    expect(signIn.status).toBe(302);
   });
 
-  it("does not create a second account for an address in use", async () => {
+  it("does not create a second account for an address in use, and answers as for a new one", async () => {
     const { email } = await signUp(new TestClient(services));
-    const again = await signUp(new TestClient(services), email, "Impostor");
-    expect(again.result.status).toBe(400);
+    const again = await new TestClient(services).post(signup.action, "/signup", {
+      name: "Impostor",
+      email,
+      password: STRONG_PASSWORD,
+      confirmPassword: STRONG_PASSWORD,
+    });
+    const fresh = await new TestClient(services).post(signup.action, "/signup", {
+      name: "Newcomer",
+      email: uniqueEmail(),
+      password: STRONG_PASSWORD,
+      confirmPassword: STRONG_PASSWORD,
+    });
+    expect(again.status).toBe(302);
+    expect(again.location).toBe(fresh.location);
+    expect(again.headers.getSetCookie().map((cookie) => cookie.split("=")[0])).toEqual(
+      fresh.headers.getSetCookie().map((cookie) => cookie.split("=")[0]),
+    );
     const rows = await services.database.db.select().from(user).where(eq(user.email, email));
     expect(rows).toHaveLength(1);
     expect(rows[0]?.name).toBe("Ada Lovelace");

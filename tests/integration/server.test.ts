@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { session, todo, user } from "../../db/schema";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
-import { cookiesOf, formPost, startHttpApp, type HttpApp } from "../support/http-app";
+import { formPost, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
 
 describe("the server layer, over HTTP", () => {
   let app: HttpApp;
@@ -12,16 +12,8 @@ describe("the server layer, over HTTP", () => {
   });
   afterAll(() => app.close());
 
-  async function signUp(email = uniqueEmail(), headers: Record<string, string> = {}) {
-    const response = await formPost(
-      app,
-      "/signup",
-      { name: "Http User", email, password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD },
-      headers,
-    );
-    expect(response.status).toBe(302);
-    return { email, cookie: cookiesOf(response) };
-  }
+  const signUp = (email = uniqueEmail(), headers: Record<string, string> = {}) =>
+    signUpOverHttp(app, email, headers);
 
   const usersNamed = (email: string) =>
     app.services.database.db.select().from(user).where(eq(user.email, email));
@@ -216,14 +208,7 @@ describe("the server layer, over HTTP", () => {
     it("shows a failure as a 500 page naming the request id, without internals", async () => {
       const failing = await startHttpApp();
       try {
-        const email = uniqueEmail();
-        const signedUp = await formPost(failing, "/signup", {
-          name: "Doomed",
-          email,
-          password: STRONG_PASSWORD,
-          confirmPassword: STRONG_PASSWORD,
-        });
-        const cookie = cookiesOf(signedUp);
+        const { cookie } = await signUpOverHttp(failing, uniqueEmail());
         await failing.services.database.close();
         const response = await fetch(failing.url("/todos"), { headers: { cookie } });
         expect(response.status).toBe(500);
@@ -263,14 +248,9 @@ describe("the server layer, over HTTP", () => {
     it("believes X-Forwarded-For only when TRUST_PROXY says so", async () => {
       const proxied = await startHttpApp({ TRUST_PROXY: "loopback" });
       try {
-        const email = uniqueEmail();
-        const response = await formPost(
-          proxied,
-          "/signup",
-          { name: "P", email, password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD },
-          { "x-forwarded-for": "198.51.100.23" },
-        );
-        expect(response.status).toBe(302);
+        const { email } = await signUpOverHttp(proxied, uniqueEmail(), {
+          "x-forwarded-for": "198.51.100.23",
+        });
         const [owner] = await proxied.services.database.db.select().from(user).where(eq(user.email, email));
         const [row] = await proxied.services.database.db
           .select()

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import * as signup from "~/routes/signup";
 import * as todos from "~/routes/todos";
 import type { Services } from "~/services.server";
 import { todo, user } from "../../db/schema";
-import { STRONG_PASSWORD, TestClient, uniqueEmail, type FormFields } from "../support/client";
+import { signUpVerified } from "../support/accounts";
+import { TestClient, type FormFields } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
 
 type TodoPage = Awaited<ReturnType<typeof todos.loader>>;
@@ -21,17 +21,7 @@ describe.each(DATABASE_KINDS)("the todo list on %s", (kind) => {
   });
   afterAll(() => services.close());
 
-  async function newUser() {
-    const next = new TestClient(services);
-    const result = await next.post(signup.action, "/signup", {
-      name: "Todo Tester",
-      email: uniqueEmail(),
-      password: STRONG_PASSWORD,
-      confirmPassword: STRONG_PASSWORD,
-    });
-    expect(result.status).toBe(302);
-    return next;
-  }
+  const newUser = async () => (await signUpVerified(services, { name: "Todo Tester" })).client;
 
   beforeEach(async () => {
     client = await newUser();

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { loadConfig, type Config } from "~/config.server";
 import { createLogger } from "~/logger.server";
+import type { OutboxOptions } from "~/mail/outbox.server";
 import { createServices, type Services } from "~/services.server";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-better-auth";
@@ -48,14 +49,17 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** The app's real services on a fresh database of the given kind. */
-export async function createTestServices(kind: DatabaseKind): Promise<Services> {
+export async function createTestServices(
+  kind: DatabaseKind,
+  { env = {}, mail = {} }: { env?: Record<string, string>; mail?: Partial<OutboxOptions> } = {},
+): Promise<Services> {
   if (kind === "pglite") {
-    const config = testConfig();
-    return createServices(config, createLogger(config));
+    const config = testConfig(env);
+    return createServices(config, createLogger(config), mail);
   }
   const database = await createPostgresDatabase();
-  const config = testConfig({ DATABASE_URL: database.url });
-  const services = await createServices(config, createLogger(config));
+  const config = testConfig({ ...env, DATABASE_URL: database.url });
+  const services = await createServices(config, createLogger(config), mail);
   return {
     ...services,
     async close() {

@@ -7,7 +7,10 @@ import type { ServerBuild } from "@remix-run/node";
 import { createLogger } from "~/logger.server";
 import { createApp } from "~/server/app.server";
 import { createServices, type Services } from "~/services.server";
+import { latestMail } from "./accounts";
+import { STRONG_PASSWORD } from "./client";
 import { testConfig } from "./databases";
+import { linkIn } from "./smtp";
 
 /**
  * The real HTTP application (server layer and production Remix build) on an
@@ -73,3 +76,28 @@ export const cookiesOf = (response: Response) =>
     .getSetCookie()
     .map((cookie) => cookie.split(";")[0])
     .join("; ");
+
+/**
+ * Signs a new account up through the form and follows the confirmation link in
+ * its mail, over HTTP; answers the signed-in cookie header.
+ */
+export async function signUpOverHttp(
+  app: HttpApp,
+  email: string,
+  headers: Record<string, string> = {},
+): Promise<{ email: string; cookie: string }> {
+  const signedUp = await formPost(
+    app,
+    "/signup",
+    { name: "Http User", email, password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD },
+    headers,
+  );
+  if (signedUp.status !== 302) throw new Error(`sign-up answered ${signedUp.status}`);
+  const mail = await latestMail(app.services, email, "verify-email");
+  const verified = await fetch(linkIn(mail, `${app.origin}/verify-email?token=`), {
+    redirect: "manual",
+    headers,
+  });
+  if (verified.status !== 302) throw new Error(`verification answered ${verified.status}`);
+  return { email, cookie: cookiesOf(verified) };
+}

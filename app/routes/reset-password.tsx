@@ -1,0 +1,112 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { isAPIError } from "better-auth/api";
+import { z } from "zod";
+import { PASSWORD_MAX, PASSWORD_MIN, NewPasswordSchema } from "~/auth/password";
+import { isResetTokenUsable } from "~/auth/reset.server";
+import { redirectWithFlash } from "~/flash.server";
+import { readFormData } from "~/http.server";
+import { ErrorSummary, Field, SubmitButton } from "~/ui/forms";
+
+export const meta: MetaFunction = () => [{ title: "Choose a new password · Todo" }];
+
+const ResetSchema = z
+  .object({
+    password: NewPasswordSchema,
+    confirmPassword: z.string({ error: "Enter the password again" }),
+  })
+  .refine((form) => form.password === form.confirmPassword, {
+    error: "The passwords do not match",
+    path: ["confirmPassword"],
+  });
+
+const tokenOf = (request: Request) => new URL(request.url).searchParams.get("token") ?? "";
+
+/** GET shows the form while the link works; the token is used only by the POST. */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const usable = await isResetTokenUsable(context.services.auth, tokenOf(request));
+  return data({ usable }, { status: usable ? 200 : 400 });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const submission = parseWithZod(await readFormData(request), { schema: ResetSchema });
+  if (submission.status !== "success") {
+    return data(
+      { result: submission.reply({ hideFields: ["password", "confirmPassword"] }), usable: true },
+      { status: 400 },
+    );
+  }
+  try {
+    await context.services.auth.api.resetPassword({
+      body: { newPassword: submission.value.password, token: tokenOf(request) },
+      headers: request.headers,
+    });
+  } catch (error) {
+    if (!isAPIError(error)) throw error;
+    return data({ result: submission.reply({ resetForm: true }), usable: false }, { status: 400 });
+  }
+  // Every session of the account has ended; signing in again is the proof of the new password.
+  return redirectWithFlash(context, "/login", {
+    kind: "success",
+    message: "Your password has been changed and every session signed out. Sign in with your new password.",
+  });
+}
+
+export default function ResetPassword() {
+  const loaderData = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "reset-password",
+    lastResult: actionData?.result,
+    constraint: getZodConstraint(ResetSchema),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResetSchema }),
+  });
+  if (!(actionData?.usable ?? loaderData.usable)) {
+    return (
+      <section className="card narrow">
+        <h1>This link no longer works</h1>
+        <p>
+          Reset links work once, for an hour. This one has been used, has expired, or was copied only in part.
+        </p>
+        <p>
+          <Link to="/forgot-password" className="button primary">
+            Ask for a new link
+          </Link>
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="card narrow">
+      <h1>Choose a new password</h1>
+      <Form method="post" {...getFormProps(form)}>
+        <ErrorSummary
+          form={form}
+          fields={[
+            { label: "New password", field: fields.password },
+            { label: "Confirm new password", field: fields.confirmPassword },
+          ]}
+        />
+        <Field
+          label="New password"
+          field={fields.password}
+          type="password"
+          autoComplete="new-password"
+          autoFocus
+          hint={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters. Spaces and any symbols are welcome.`}
+        />
+        <Field
+          label="Confirm new password"
+          field={fields.confirmPassword}
+          type="password"
+          autoComplete="new-password"
+        />
+        <SubmitButton pendingText="Saving…">Change password</SubmitButton>
+      </Form>
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+import { and, desc, eq } from "drizzle-orm";
+import { expect } from "vitest";
+import * as signup from "~/routes/signup";
+import * as verifyEmail from "~/routes/verify-email";
+import type { Services } from "~/services.server";
+import { mailOutbox } from "../../db/schema";
+import { STRONG_PASSWORD, TestClient, uniqueEmail } from "./client";
+import { TEST_APP_URL } from "./databases";
+import { linkIn } from "./smtp";
+
+/** The newest mail of a kind written for an address (what the worker will send). */
+export async function latestMail(services: Services, to: string, kind: string) {
+  const [mail] = await services.database.db
+    .select()
+    .from(mailOutbox)
+    .where(and(eq(mailOutbox.to, to.trim().toLowerCase()), eq(mailOutbox.kind, kind)))
+    .orderBy(desc(mailOutbox.createdAt))
+    .limit(1);
+  if (!mail) throw new Error(`no ${kind} mail to ${to}`);
+  return mail;
+}
+
+/** A path on the app from an absolute link in a mail. */
+export const pathOf = (link: string) => {
+  const url = new URL(link);
+  expect(url.origin).toBe(TEST_APP_URL);
+  return `${url.pathname}${url.search}`;
+};
+
+/**
+ * A new account, signed up through the form and confirmed through the link in
+ * its mail: the client ends up signed in, as a person would.
+ */
+export async function signUpVerified(
+  services: Services,
+  {
+    email = uniqueEmail(),
+    name = "Ada Lovelace",
+    password = STRONG_PASSWORD,
+    client = new TestClient(services),
+  } = {},
+) {
+  const result = await client.post(signup.action, "/signup", {
+    name,
+    email,
+    password,
+    confirmPassword: password,
+  });
+  expect(result.status).toBe(302);
+  expect(result.location).toBe("/verify-email");
+  const mail = await latestMail(services, email, "verify-email");
+  const verified = await client.get(
+    verifyEmail.loader,
+    pathOf(linkIn(mail, `${TEST_APP_URL}/verify-email?token=`)),
+  );
+  expect(verified.status).toBe(302);
+  expect(verified.location).toBe("/todos");
+  return { client, email, password };
+}
