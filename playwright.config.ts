@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
-import { APP_URL, PORT } from "./tests/e2e/support/env";
+import { APP_URL, MAILBOX_URL, PORT, SMTP_PORT } from "./tests/e2e/support/env";
 
 /**
  * Browser tests against the production build (`npm run build` must have run:
@@ -37,25 +37,35 @@ export default defineConfig({
     { name: "js-on", use: { javaScriptEnabled: true } },
     { name: "js-off", use: { javaScriptEnabled: false }, testIgnore: /\.js-only\.spec\.ts$/ },
   ],
-  webServer: {
-    command: "node build/server.js",
-    url: `${APP_URL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-    env: {
-      NODE_ENV: "production",
-      APP_URL,
-      PORT: String(PORT),
-      HOST: "127.0.0.1",
-      BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
-      // A fresh, throw-away database for every run, whatever the shell has set.
-      PGLITE_DIR: "memory://",
-      DATABASE_URL: "",
-      SMTP_URL: "",
-      TRUST_PROXY: "",
-      LOG_LEVEL: "warn",
+  webServer: [
+    {
+      command: "node --import tsx tests/e2e/support/mail-catcher.ts",
+      url: `${MAILBOX_URL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
     },
-  },
+    {
+      command: "node build/server.js",
+      url: `${APP_URL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: {
+        NODE_ENV: "production",
+        APP_URL,
+        PORT: String(PORT),
+        HOST: "127.0.0.1",
+        BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+        // A fresh, throw-away database for every run, whatever the shell has set.
+        PGLITE_DIR: "memory://",
+        DATABASE_URL: "",
+        SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
+        TRUST_PROXY: "",
+        LOG_LEVEL: "warn",
+      },
+    },
+  ],
 });

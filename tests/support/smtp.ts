@@ -13,10 +13,10 @@ export interface CaughtMail {
  * A real SMTP server on loopback that keeps what it receives. It can be
  * stopped and started again on the same port, to play an outage.
  */
-export async function startSmtpCatcher() {
+export async function startSmtpCatcher({ port: fixedPort = 0 } = {}) {
   const messages: CaughtMail[] = [];
   const waiters = new Set<() => void>();
-  let port = 0;
+  let port = fixedPort;
   let server: SMTPServer | null = null;
 
   function create() {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, type APIRequestContext, type Page, type Response } from "@playwright/test";
 import { APP_URL } from "./env";
+import { linkIn, waitForMail } from "./mailbox";
 
 export interface Credentials {
   name: string;
@@ -20,8 +21,9 @@ export function newCredentials(firstName = "Ada"): Credentials {
 
 /**
  * Posts the sign-up form's fields straight to /signup, as a browser without
- * JavaScript would, through `request` (whose cookies then hold the session).
- * The form itself is tested in auth.spec.ts; elsewhere this is a quicker start.
+ * JavaScript would, through `request`, then follows the confirmation link from
+ * the mail (so its cookies then hold the session). The form itself is tested
+ * in auth.spec.ts; elsewhere this is a quicker start.
  */
 export async function postSignup(
   request: APIRequestContext,
@@ -34,7 +36,10 @@ export async function postSignup(
   });
   expect(response.status(), "sign-up answers with a redirect").toBeGreaterThanOrEqual(300);
   expect(response.status()).toBeLessThan(400);
-  expect(response.headers()["location"]).toBe("/todos");
+  expect(response.headers()["location"]).toBe("/verify-email");
+  const mail = await waitForMail(request, credentials.email, "Confirm your email address");
+  const verified = await request.get(linkIn(mail, "/verify-email?token="), { maxRedirects: 0 });
+  expect(verified.headers()["location"]).toBe("/todos");
   return credentials;
 }
 
@@ -96,11 +101,19 @@ export class App {
     await this.page.getByRole("button", { name: "Create account" }).click();
   }
 
-  /** Signs up a new user through the form and waits for their todo list. */
+  /**
+   * Signs up a new user through the form, opens the link from the mail that
+   * arrives, as its owner would, and waits for their todo list.
+   */
   async signUp(credentials: Credentials = newCredentials()): Promise<Credentials> {
     await this.goto("/signup");
     await this.submitSignup(credentials);
+    await expect(this.page).toHaveURL(appUrl("/verify-email"));
+    await expect(this.page.getByRole("heading", { name: "Check your inbox" })).toBeVisible();
+    const mail = await waitForMail(this.page.request, credentials.email, "Confirm your email address");
+    await this.goto(linkIn(mail, "/verify-email?token="));
     await expect(this.page).toHaveURL(appUrl("/todos"));
+    await expect(this.page.getByRole("status")).toContainText("Your email address is confirmed");
     await expect(this.accountNav).toContainText(credentials.name);
     await this.hydrated();
     return credentials;
