@@ -1,4 +1,5 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
+import { safeRedirect } from "../security/redirect";
 import type { AuthSession } from "./auth.server";
 
 /** Where a signed-in user lands by default. */
@@ -20,4 +21,14 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
 /** For the sign-in and sign-up pages: a signed-in user has nothing to do there. */
 export async function requireAnonymous(context: AppLoadContext): Promise<void> {
   if (await context.getSession()) throw redirect(HOME_PATH);
+}
+
+/**
+ * The loader of the sign-in and sign-up pages: for visitors who are not signed
+ * in, with the same-site path to return to afterwards (empty for the default).
+ */
+export async function authPageLoader(request: Request, context: AppLoadContext) {
+  await requireAnonymous(context);
+  const redirectTo = new URL(request.url).searchParams.get("redirectTo");
+  return { redirectTo: redirectTo ? safeRedirect(redirectTo) : "" };
 }

@@ -27,3 +27,14 @@ export const NewPasswordSchema = z
 export const CurrentPasswordSchema = z
   .string({ error: "Enter your password" })
   .max(PASSWORD_MAX_UTF16, { error: "That password is too long" });
+
+/** A new password typed twice, as sign-up, reset and change ask for it. */
+export const NewPasswordPairSchema = z.object({
+  password: NewPasswordSchema,
+  confirmPassword: z.string({ error: "Enter the password again" }),
+});
+
+/** Refuses a form whose confirmation differs, with the message beside the confirmation field. */
+export const confirmationMatches = <T extends { password: string; confirmPassword: string }>(form: T) =>
+  form.password === form.confirmPassword;
+export const CONFIRMATION_MISMATCH = { error: "The passwords do not match", path: ["confirmPassword"] };

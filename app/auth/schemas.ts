@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { EmailSchema, requiredText } from "../validation";
-import { CurrentPasswordSchema, NewPasswordSchema } from "./password";
+import {
+  CONFIRMATION_MISMATCH,
+  confirmationMatches,
+  CurrentPasswordSchema,
+  NewPasswordPairSchema,
+} from "./password";
 
 /** The sign-in form. `redirectTo` is checked separately by `safeRedirect`. */
 export const LoginSchema = z.object({
@@ -11,14 +16,9 @@ export const LoginSchema = z.object({
 
 export const NAME_MAX = 100;
 
-export const SignupSchema = z
-  .object({
-    name: requiredText("your name", NAME_MAX),
-    email: EmailSchema,
-    password: NewPasswordSchema,
-    confirmPassword: z.string({ error: "Enter the password again" }),
-  })
-  .refine((form) => form.password === form.confirmPassword, {
-    error: "The passwords do not match",
-    path: ["confirmPassword"],
-  });
+export const SignupSchema = NewPasswordPairSchema.extend({
+  name: requiredText("your name", NAME_MAX),
+  email: EmailSchema,
+}).refine(confirmationMatches, CONFIRMATION_MISMATCH);
+
+export const ResetPasswordSchema = NewPasswordPairSchema.refine(confirmationMatches, CONFIRMATION_MISMATCH);

@@ -10,7 +10,7 @@ import {
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { forwardCookies } from "~/auth/cookies.server";
-import { requireAnonymous } from "~/auth/guards.server";
+import { authPageLoader } from "~/auth/guards.server";
 import { LoginSchema } from "~/auth/schemas";
 import { readFormData } from "~/http.server";
 import { safeRedirect } from "~/security/redirect";
@@ -22,10 +22,8 @@ export const meta: MetaFunction = () => [{ title: "Sign in · Todo" }];
 const INVALID_CREDENTIALS = "The email address or password is not right.";
 const UNVERIFIED = "Confirm your email address first: open the link we sent you, or ask for a new one below.";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireAnonymous(context);
-  const redirectTo = new URL(request.url).searchParams.get("redirectTo");
-  return { redirectTo: redirectTo ? safeRedirect(redirectTo) : "" };
+export function loader({ request, context }: LoaderFunctionArgs) {
+  return authPageLoader(request, context);
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -3,24 +3,14 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { z } from "zod";
-import { PASSWORD_MAX, PASSWORD_MIN, NewPasswordSchema } from "~/auth/password";
+
 import { isResetTokenUsable } from "~/auth/reset.server";
+import { ResetPasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { ErrorSummary, Field, SubmitButton } from "~/ui/forms";
+import { ErrorSummary, NewPasswordFields, SubmitButton } from "~/ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Todo" }];
-
-const ResetSchema = z
-  .object({
-    password: NewPasswordSchema,
-    confirmPassword: z.string({ error: "Enter the password again" }),
-  })
-  .refine((form) => form.password === form.confirmPassword, {
-    error: "The passwords do not match",
-    path: ["confirmPassword"],
-  });
 
 const tokenOf = (request: Request) => new URL(request.url).searchParams.get("token") ?? "";
 
@@ -31,7 +21,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await readFormData(request), { schema: ResetSchema });
+  const submission = parseWithZod(await readFormData(request), { schema: ResetPasswordSchema });
   if (submission.status !== "success") {
     return data(
       { result: submission.reply({ hideFields: ["password", "confirmPassword"] }), usable: true },
@@ -60,10 +50,10 @@ export default function ResetPassword() {
   const [form, fields] = useForm({
     id: "reset-password",
     lastResult: actionData?.result,
-    constraint: getZodConstraint(ResetSchema),
+    constraint: getZodConstraint(ResetPasswordSchema),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResetSchema }),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResetPasswordSchema }),
   });
   if (!(actionData?.usable ?? loaderData.usable)) {
     return (
@@ -91,19 +81,11 @@ export default function ResetPassword() {
             { label: "Confirm new password", field: fields.confirmPassword },
           ]}
         />
-        <Field
-          label="New password"
-          field={fields.password}
-          type="password"
-          autoComplete="new-password"
+        <NewPasswordFields
+          password={fields.password}
+          confirmPassword={fields.confirmPassword}
+          labels={["New password", "Confirm new password"]}
           autoFocus
-          hint={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters. Spaces and any symbols are welcome.`}
-        />
-        <Field
-          label="Confirm new password"
-          field={fields.confirmPassword}
-          type="password"
-          autoComplete="new-password"
         />
         <SubmitButton pendingText="Saving…">Change password</SubmitButton>
       </Form>

@@ -1,28 +1,19 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { requireAnonymous } from "~/auth/guards.server";
-import { PASSWORD_MAX, PASSWORD_MIN } from "~/auth/password";
+import { authPageLoader } from "~/auth/guards.server";
 import { NAME_MAX, SignupSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { safeRedirect } from "~/security/redirect";
-import { ErrorSummary, Field, SubmitButton } from "~/ui/forms";
+import { ErrorSummary, Field, NewPasswordFields, SubmitButton } from "~/ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Todo" }];
 
 const SECRET_FIELDS = ["password", "confirmPassword"];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireAnonymous(context);
-  const redirectTo = new URL(request.url).searchParams.get("redirectTo");
-  return { redirectTo: redirectTo ? safeRedirect(redirectTo) : "" };
+export function loader({ request, context }: LoaderFunctionArgs) {
+  return authPageLoader(request, context);
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -75,18 +66,10 @@ export default function Signup() {
           maxLength={NAME_MAX}
         />
         <Field label="Email" field={fields.email} type="email" autoComplete="email" />
-        <Field
-          label="Password"
-          field={fields.password}
-          type="password"
-          autoComplete="new-password"
-          hint={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters. Spaces and any symbols are welcome; a long phrase is best.`}
-        />
-        <Field
-          label="Confirm password"
-          field={fields.confirmPassword}
-          type="password"
-          autoComplete="new-password"
+        <NewPasswordFields
+          password={fields.password}
+          confirmPassword={fields.confirmPassword}
+          labels={["Password", "Confirm password"]}
         />
         <SubmitButton pendingText="Creating your account…">Create account</SubmitButton>
       </Form>

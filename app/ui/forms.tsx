@@ -1,6 +1,7 @@
 import { getInputProps, type FieldMetadata } from "@conform-to/react";
 import { useNavigation } from "@remix-run/react";
 import type { ComponentProps, ReactNode } from "react";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/password";
 
 type InputType = "text" | "email" | "password";
 
@@ -126,4 +127,31 @@ export function SubmitButton({
 export function HiddenField({ field }: { field: FieldMetadata<string | undefined> }) {
   const { key, ...inputProps } = getInputProps(field, { type: "hidden" });
   return <input key={key} {...inputProps} />;
+}
+
+/** A new password and its confirmation, with the rules said once, beside the first field. */
+export function NewPasswordFields({
+  password,
+  confirmPassword,
+  labels,
+  autoFocus,
+}: {
+  password: FieldMetadata<string>;
+  confirmPassword: FieldMetadata<string>;
+  labels: [string, string];
+  autoFocus?: boolean;
+}) {
+  return (
+    <>
+      <Field
+        label={labels[0]}
+        field={password}
+        type="password"
+        autoComplete="new-password"
+        autoFocus={autoFocus}
+        hint={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters. Spaces and any symbols are welcome; a long phrase is best.`}
+      />
+      <Field label={labels[1]} field={confirmPassword} type="password" autoComplete="new-password" />
+    </>
+  );
 }
