@@ -60,6 +60,7 @@ export function Layout({ children }: { children: ReactNode }) {
                   <span className="user-name" data-testid="user-name">
                     {user.name}
                   </span>
+                  <Link to="/settings/profile">Settings</Link>
                   <Form method="post" action="/logout">
                     <button type="submit" className="button subtle">
                       Sign out

@@ -5,6 +5,7 @@ import {
   confirmationMatches,
   CurrentPasswordSchema,
   NewPasswordPairSchema,
+  NewPasswordSchema,
 } from "./password";
 
 /** The sign-in form. `redirectTo` is checked separately by `safeRedirect`. */
@@ -22,3 +23,14 @@ export const SignupSchema = NewPasswordPairSchema.extend({
 }).refine(confirmationMatches, CONFIRMATION_MISMATCH);
 
 export const ResetPasswordSchema = NewPasswordPairSchema.refine(confirmationMatches, CONFIRMATION_MISMATCH);
+
+export const ProfileSchema = z.object({ name: requiredText("your name", NAME_MAX) });
+
+/** The settings form names its fields `currentPassword`, `newPassword` and `confirmPassword`. */
+export const ChangePasswordSchema = z
+  .object({
+    currentPassword: CurrentPasswordSchema,
+    newPassword: NewPasswordSchema,
+    confirmPassword: z.string({ error: "Enter the new password again" }),
+  })
+  .refine((form) => form.newPassword === form.confirmPassword, CONFIRMATION_MISMATCH);
