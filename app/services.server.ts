@@ -1,5 +1,6 @@
 import { openDatabase, type Database } from "../db/client.server";
 import { createAuth, type Auth } from "./auth/auth.server";
+import { createSessionService, type SessionService } from "./auth/sessions.server";
 import type { Config } from "./config.server";
 import { createFlashCookie, type FlashCookie } from "./flash.server";
 import type { Logger } from "./logger.server";
@@ -20,6 +21,7 @@ export interface Services {
   mail: Outbox;
   flash: FlashCookie;
   todos: TodoService;
+  sessions: SessionService;
   /** Stops the mail worker, then closes the database. */
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export async function createServices(
     mail,
     flash: createFlashCookie({ secret: config.authSecret, secure: config.appUrl.protocol === "https:" }),
     todos: createTodoService(database.db),
+    sessions: createSessionService(database.db),
     async close() {
       await mail.stop();
       await database.close();

@@ -12,6 +12,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 const PAGES = [
   { to: "/settings/profile", label: "Profile" },
   { to: "/settings/password", label: "Password" },
+  { to: "/settings/sessions", label: "Sessions" },
 ];
 
 /** The settings area: a navigation between its pages, each a plain form. */

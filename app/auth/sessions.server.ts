@@ -1,0 +1,83 @@
+import Bowser from "bowser";
+import { and, desc, eq, ne } from "drizzle-orm";
+import type { AppDatabase } from "../../db/client.server";
+import { session } from "../../db/schema";
+
+/** A session as its owner may see it: never its token. */
+export interface SessionView {
+  id: string;
+  browser: string;
+  os: string;
+  ipAddress: string;
+  createdAt: string;
+  lastActiveAt: string;
+  current: boolean;
+}
+
+/** "Chrome 156" and "Linux" from a user agent, or plain words when it says nothing useful. */
+export function describeUserAgent(userAgent: string | null): { browser: string; os: string } {
+  if (!userAgent) return { browser: "Unknown browser", os: "Unknown system" };
+  const parser = Bowser.getParser(userAgent);
+  const name = parser.getBrowserName();
+  const major = parser.getBrowserVersion()?.split(".")[0];
+  const osName = parser.getOSName();
+  const osVersion = parser.getOSVersion();
+  return {
+    browser: name ? `${name}${major ? ` ${major}` : ""}` : "Unknown browser",
+    os: osName ? `${osName}${osVersion ? ` ${osVersion}` : ""}` : "Unknown system",
+  };
+}
+
+/**
+ * A user's sessions. Every query carries the owner's id, so a session of
+ * someone else cannot be listed or ended through here.
+ */
+export function createSessionService(db: AppDatabase) {
+  return {
+    forOwner(ownerId: string) {
+      return {
+        async list(currentSessionId: string): Promise<SessionView[]> {
+          const rows = await db
+            .select({
+              id: session.id,
+              userAgent: session.userAgent,
+              ipAddress: session.ipAddress,
+              createdAt: session.createdAt,
+              updatedAt: session.updatedAt,
+            })
+            .from(session)
+            .where(eq(session.userId, ownerId))
+            .orderBy(desc(session.updatedAt), desc(session.createdAt));
+          return rows.map((row) => ({
+            id: row.id,
+            ...describeUserAgent(row.userAgent),
+            ipAddress: row.ipAddress ?? "unknown",
+            createdAt: row.createdAt.toISOString(),
+            lastActiveAt: row.updatedAt.toISOString(),
+            current: row.id === currentSessionId,
+          }));
+        },
+
+        /** False when the owner has no session with this id. */
+        async revoke(sessionId: string): Promise<boolean> {
+          const rows = await db
+            .delete(session)
+            .where(and(eq(session.id, sessionId), eq(session.userId, ownerId)))
+            .returning({ id: session.id });
+          return rows.length > 0;
+        },
+
+        /** Ends every session but the one given; answers how many ended. */
+        async revokeOthers(keepSessionId: string): Promise<number> {
+          const rows = await db
+            .delete(session)
+            .where(and(eq(session.userId, ownerId), ne(session.id, keepSessionId)))
+            .returning({ id: session.id });
+          return rows.length;
+        },
+      };
+    },
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;

@@ -1,0 +1,109 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireUser } from "~/auth/guards.server";
+import { redirectWithFlash } from "~/flash.server";
+import { readFormData } from "~/http.server";
+import { SubmitButton } from "~/ui/forms";
+
+export const meta: MetaFunction = () => [{ title: "Sessions · Settings · Todo" }];
+
+const SessionIntentSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("revoke"), sessionId: z.string().min(1).max(100) }),
+    z.object({ intent: z.literal("revoke-others") }),
+  ],
+  { error: "Unknown action" },
+);
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user, session } = await requireUser(request, context);
+  // Ids and descriptions only: no session's token ever reaches the page or its data.
+  return { sessions: await context.services.sessions.forOwner(user.id).list(session.id) };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { user, session } = await requireUser(request, context);
+  const submission = parseWithZod(await readFormData(request), { schema: SessionIntentSchema });
+  if (submission.status !== "success") throw data("That request was not understood.", { status: 400 });
+  const sessions = context.services.sessions.forOwner(user.id);
+  const form = submission.value;
+  switch (form.intent) {
+    case "revoke": {
+      if (!(await sessions.revoke(form.sessionId))) throw data("There is no such session.", { status: 404 });
+      if (form.sessionId === session.id) {
+        return redirectWithFlash(context, "/login", {
+          kind: "info",
+          message: "This session has been signed out.",
+        });
+      }
+      return redirectWithFlash(context, "/settings/sessions", {
+        kind: "success",
+        message: "That session has been signed out.",
+      });
+    }
+    case "revoke-others": {
+      const ended = await sessions.revokeOthers(session.id);
+      return redirectWithFlash(context, "/settings/sessions", {
+        kind: "success",
+        message: `Signed out ${ended} other ${ended === 1 ? "session" : "sessions"}.`,
+      });
+    }
+  }
+}
+
+const formatTime = (iso: string) =>
+  new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) +
+  " UTC";
+
+export default function Sessions() {
+  const { sessions } = useLoaderData<typeof loader>();
+  const others = sessions.filter((item) => !item.current).length;
+  return (
+    <section className="card">
+      <h2>Sessions</h2>
+      <p className="muted">Every browser signed in to your account. Sign out any you do not recognise.</p>
+      <ul className="session-list">
+        {sessions.map((item) => (
+          <li key={item.id} className="session">
+            <div>
+              <p className="session-title">
+                <strong>
+                  {item.browser} on {item.os}
+                </strong>
+                {item.current ? <span className="badge">This device</span> : null}
+              </p>
+              <p className="muted">
+                {item.ipAddress} · signed in {formatTime(item.createdAt)} · last active{" "}
+                {formatTime(item.lastActiveAt)}
+              </p>
+            </div>
+            {item.current ? null : (
+              <Form method="post">
+                <input type="hidden" name="sessionId" value={item.id} />
+                <button
+                  type="submit"
+                  name="intent"
+                  value="revoke"
+                  className="button small"
+                  aria-label={`Sign out ${item.browser} on ${item.os} (${item.ipAddress})`}
+                >
+                  Sign out
+                </button>
+              </Form>
+            )}
+          </li>
+        ))}
+      </ul>
+      {others > 0 ? (
+        <Form method="post">
+          <SubmitButton name="intent" value="revoke-others" className="button" pendingText="Signing out…">
+            Sign out every other session
+          </SubmitButton>
+        </Form>
+      ) : null}
+    </section>
+  );
+}
