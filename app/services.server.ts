@@ -1,4 +1,5 @@
 import { openDatabase, type Database } from "../db/client.server";
+import { createAuditLog, type AuditLog } from "./audit/audit.server";
 import { createAuth, type Auth } from "./auth/auth.server";
 import { createSessionService, type SessionService } from "./auth/sessions.server";
 import type { Config } from "./config.server";
@@ -22,6 +23,7 @@ export interface Services {
   flash: FlashCookie;
   todos: TodoService;
   sessions: SessionService;
+  audit: AuditLog;
   /** Stops the mail worker, then closes the database. */
   close(): Promise<void>;
 }
@@ -51,15 +53,17 @@ export async function createServices(
     transport: mailTransport(config, logger),
     ...mailOptions,
   });
+  const audit = createAuditLog(database.db, logger);
   return {
     config,
     logger,
     database,
-    auth: createAuth({ db: database.db, config, logger, mail }),
+    auth: createAuth({ db: database.db, config, logger, mail, audit }),
+    audit,
     mail,
     flash: createFlashCookie({ secret: config.authSecret, secure: config.appUrl.protocol === "https:" }),
     todos: createTodoService(database.db),
-    sessions: createSessionService(database.db),
+    sessions: createSessionService(database.db, audit),
     async close() {
       await mail.stop();
       await database.close();

@@ -126,6 +126,37 @@ export const mailOutbox = pgTable(
   ],
 );
 
+/**
+ * The security history of an account (sign-ins, failures, changes), written by
+ * the services that cause each event, never with a secret in it.
+ */
+export const auditEvent = pgTable(
+  "audit_event",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: text()
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    type: text().notNull(),
+    ipAddress: text(),
+    userAgent: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("audit_event_user_id_created_at_idx").on(table.userId, table.createdAt)],
+);
+
+/** An address change waiting for the link sent to the new address; one per user. */
+export const emailChange = pgTable("email_change", {
+  userId: text()
+    .primaryKey()
+    .references(() => user.id, { onDelete: "cascade" }),
+  newEmail: text().notNull(),
+  /** SHA-256 of the token in the link: the token itself is never stored. */
+  tokenHash: text().notNull().unique(),
+  expiresAt: timestamp({ withTimezone: true }).notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
 export type User = typeof user.$inferSelect;
 export type OutboxMail = typeof mailOutbox.$inferSelect;
 export type Todo = typeof todo.$inferSelect;

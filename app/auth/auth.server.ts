@@ -1,8 +1,10 @@
 import { betterAuth } from "better-auth";
+import { createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import type { AppDatabase } from "../../db/client.server";
 import * as schema from "../../db/schema";
 import type { Config } from "../config.server";
+import { originOf, type AuditLog } from "../audit/audit.server";
 import type { Logger } from "../logger.server";
 import type { Outbox } from "../mail/outbox.server";
 import {
@@ -11,14 +13,10 @@ import {
   signupAttemptMail,
   verifyEmailMail,
 } from "../mail/templates.server";
+import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { PASSWORD_MAX_UTF16 } from "./password";
 
-/**
- * The request header through which the server layer hands the client address
- * (the socket's, or the one `TRUST_PROXY` allows) to better-auth. The server
- * overwrites whatever a client sent under this name.
- */
-export const CLIENT_ADDRESS_HEADER = "x-todo-client-address";
+export { CLIENT_ADDRESS_HEADER } from "./client-address";
 
 /** Sessions end after a week without use; activity pushes the end back at most once a day. */
 export const SESSION_IDLE_SECONDS = 7 * 24 * 60 * 60;
@@ -33,11 +31,13 @@ export function createAuth({
   config,
   logger,
   mail,
+  audit,
 }: {
   db: AppDatabase;
   config: Config;
   logger: Logger;
   mail: Outbox;
+  audit: AuditLog;
 }) {
   const authLogger = logger.child({ component: "better-auth" });
   // Every link in a mail is built from APP_URL, never from the request.
@@ -76,7 +76,8 @@ export function createAuth({
         });
         await mail.enqueue({ ...rendered, kind: "reset-password", to: user.email });
       },
-      onPasswordReset: async ({ user }) => {
+      onPasswordReset: async ({ user }, request) => {
+        await audit.record(user.id, "password-reset", originOf(request?.headers));
         const rendered = passwordChangedMail({ name: user.name, resetUrl: link("/forgot-password") });
         await mail.enqueue({ ...rendered, kind: "password-changed", to: user.email });
       },
@@ -113,6 +114,37 @@ export function createAuth({
       cookiePrefix: "todo",
       useSecureCookies: config.appUrl.protocol === "https:",
       ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
+    },
+    // The security history, for the HTML pages and /api/auth/* alike.
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-out") return;
+        const current = await getSessionFromCtx(ctx);
+        if (current) await audit.record(current.user.id, "sign-out", originOf(ctx.headers));
+      }),
+      after: createAuthMiddleware(async (ctx) => {
+        const origin = originOf(ctx.headers);
+        const signedIn = ctx.context.newSession?.user.id;
+        const failed = isAPIError(ctx.context.returned);
+        switch (ctx.path) {
+          case "/sign-in/email": {
+            if (signedIn) await audit.record(signedIn, "sign-in", origin);
+            const email: unknown = ctx.body?.email;
+            if (failed && typeof email === "string")
+              await audit.recordForEmail(email, "sign-in-failed", origin);
+            break;
+          }
+          case "/verify-email":
+            if (signedIn && !failed) {
+              await audit.record(signedIn, "email-verified", origin);
+              await audit.record(signedIn, "sign-in", origin);
+            }
+            break;
+          case "/change-password":
+            if (signedIn && !failed) await audit.record(signedIn, "password-changed", origin);
+            break;
+        }
+      }),
     },
     // Limits are enforced by the server layer for every route, with shared counters.
     rateLimit: { enabled: false },

@@ -1,6 +1,7 @@
 import Bowser from "bowser";
 import { and, desc, eq, ne } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client.server";
+import type { AuditLog, RequestOrigin } from "../audit/audit.server";
 import { session } from "../../db/schema";
 
 /** A session as its owner may see it: never its token. */
@@ -32,7 +33,7 @@ export function describeUserAgent(userAgent: string | null): { browser: string; 
  * A user's sessions. Every query carries the owner's id, so a session of
  * someone else cannot be listed or ended through here.
  */
-export function createSessionService(db: AppDatabase) {
+export function createSessionService(db: AppDatabase, audit: AuditLog) {
   return {
     forOwner(ownerId: string) {
       return {
@@ -59,20 +60,22 @@ export function createSessionService(db: AppDatabase) {
         },
 
         /** False when the owner has no session with this id. */
-        async revoke(sessionId: string): Promise<boolean> {
+        async revoke(sessionId: string, origin: RequestOrigin): Promise<boolean> {
           const rows = await db
             .delete(session)
             .where(and(eq(session.id, sessionId), eq(session.userId, ownerId)))
             .returning({ id: session.id });
+          if (rows.length > 0) await audit.record(ownerId, "session-revoked", origin);
           return rows.length > 0;
         },
 
         /** Ends every session but the one given; answers how many ended. */
-        async revokeOthers(keepSessionId: string): Promise<number> {
+        async revokeOthers(keepSessionId: string, origin: RequestOrigin): Promise<number> {
           const rows = await db
             .delete(session)
             .where(and(eq(session.userId, ownerId), ne(session.id, keepSessionId)))
             .returning({ id: session.id });
+          if (rows.length > 0) await audit.record(ownerId, "sessions-revoked", origin);
           return rows.length;
         },
       };

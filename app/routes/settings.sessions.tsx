@@ -2,6 +2,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { originOf } from "~/audit/audit.server";
 import { requireUser } from "~/auth/guards.server";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
@@ -32,7 +33,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = submission.value;
   switch (form.intent) {
     case "revoke": {
-      if (!(await sessions.revoke(form.sessionId))) throw data("There is no such session.", { status: 404 });
+      if (!(await sessions.revoke(form.sessionId, originOf(request.headers))))
+        throw data("There is no such session.", { status: 404 });
       if (form.sessionId === session.id) {
         return redirectWithFlash(context, "/login", {
           kind: "info",
@@ -45,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       });
     }
     case "revoke-others": {
-      const ended = await sessions.revokeOthers(session.id);
+      const ended = await sessions.revokeOthers(session.id, originOf(request.headers));
       return redirectWithFlash(context, "/settings/sessions", {
         kind: "success",
         message: `Signed out ${ended} other ${ended === 1 ? "session" : "sessions"}.`,

@@ -13,6 +13,7 @@ const PAGES = [
   { to: "/settings/profile", label: "Profile" },
   { to: "/settings/password", label: "Password" },
   { to: "/settings/sessions", label: "Sessions" },
+  { to: "/settings/security", label: "Security activity" },
 ];
 
 /** The settings area: a navigation between its pages, each a plain form. */

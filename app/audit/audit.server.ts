@@ -1,0 +1,72 @@
+import { desc, eq } from "drizzle-orm";
+import type { AppDatabase } from "../../db/client.server";
+import { auditEvent, user } from "../../db/schema";
+import { CLIENT_ADDRESS_HEADER } from "../auth/client-address";
+import type { Logger } from "../logger.server";
+
+export const AUDIT_EVENT_TYPES = {
+  "sign-in": "Signed in",
+  "sign-in-failed": "Failed sign-in",
+  "sign-out": "Signed out",
+  "email-verified": "Email address confirmed",
+  "password-changed": "Password changed",
+  "password-reset": "Password reset by mail",
+  "email-change-requested": "Email change asked for",
+  "email-changed": "Email address changed",
+  "session-revoked": "Session signed out",
+  "sessions-revoked": "Other sessions signed out",
+} as const;
+export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
+
+/** Where a request came from, as the server layer established it. */
+export interface RequestOrigin {
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+export const originOf = (headers: Headers | null | undefined): RequestOrigin => ({
+  ipAddress: headers?.get(CLIENT_ADDRESS_HEADER) ?? null,
+  userAgent: headers?.get("user-agent")?.slice(0, 512) ?? null,
+});
+
+/**
+ * The security history of each account. Recording never fails the action that
+ * caused the event: a lost history line is logged, the user's request goes on.
+ */
+export function createAuditLog(db: AppDatabase, logger: Logger) {
+  async function record(userId: string, type: AuditEventType, origin: RequestOrigin) {
+    try {
+      await db.insert(auditEvent).values({ userId, type, ...origin });
+    } catch (error) {
+      logger.error({ err: error, type }, "could not record a security event");
+    }
+  }
+
+  return {
+    record,
+
+    /** For events known only by the address typed (a failed sign-in): recorded when it has an account. */
+    async recordForEmail(email: string, type: AuditEventType, origin: RequestOrigin) {
+      const [owner] = await db
+        .select({ id: user.id })
+        .from(user)
+        .where(eq(user.email, email.trim().toLowerCase()));
+      if (owner) await record(owner.id, type, origin);
+    },
+
+    forOwner(ownerId: string) {
+      return {
+        recent(limit = 50) {
+          return db
+            .select()
+            .from(auditEvent)
+            .where(eq(auditEvent.userId, ownerId))
+            .orderBy(desc(auditEvent.createdAt))
+            .limit(limit);
+        },
+      };
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;

@@ -1,0 +1,71 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { AUDIT_EVENT_TYPES, type AuditEventType } from "~/audit/audit.server";
+import { requireUser } from "~/auth/guards.server";
+import { describeUserAgent } from "~/auth/sessions.server";
+
+export const meta: MetaFunction = () => [{ title: "Security activity · Settings · Todo" }];
+
+const labelOf = (type: string) =>
+  type in AUDIT_EVENT_TYPES ? AUDIT_EVENT_TYPES[type as AuditEventType] : type;
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user } = await requireUser(request, context);
+  const events = await context.services.audit.forOwner(user.id).recent(50);
+  return {
+    events: events.map((event) => {
+      const { browser, os } = describeUserAgent(event.userAgent);
+      return {
+        id: event.id,
+        label: labelOf(event.type),
+        type: event.type,
+        at: event.createdAt.toISOString(),
+        ipAddress: event.ipAddress ?? "unknown",
+        device: `${browser} on ${os}`,
+      };
+    }),
+  };
+}
+
+const formatTime = (iso: string) =>
+  new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) +
+  " UTC";
+
+export default function SecurityActivity() {
+  const { events } = useLoaderData<typeof loader>();
+  return (
+    <section className="card">
+      <h2>Security activity</h2>
+      <p className="muted">
+        The last 50 sign-ins, failed attempts and changes to your account. Something you do not recognise?
+        Change your password and sign out other sessions.
+      </p>
+      {events.length === 0 ? (
+        <p className="empty-state">Nothing yet.</p>
+      ) : (
+        <table className="events">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">What</th>
+              <th scope="col">Address</th>
+              <th scope="col">Device</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.map((event) => (
+              <tr key={event.id} data-type={event.type}>
+                <td>
+                  <time dateTime={event.at}>{formatTime(event.at)}</time>
+                </td>
+                <td>{event.label}</td>
+                <td>{event.ipAddress}</td>
+                <td>{event.device}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
