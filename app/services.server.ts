@@ -1,5 +1,6 @@
 import { openDatabase, type Database } from "../db/client.server";
 import { createAuditLog, type AuditLog } from "./audit/audit.server";
+import { createAccountService, type AccountService } from "./auth/account.server";
 import { createAuth, type Auth } from "./auth/auth.server";
 import { createSessionService, type SessionService } from "./auth/sessions.server";
 import type { Config } from "./config.server";
@@ -24,6 +25,7 @@ export interface Services {
   todos: TodoService;
   sessions: SessionService;
   audit: AuditLog;
+  accounts: AccountService;
   /** Stops the mail worker, then closes the database. */
   close(): Promise<void>;
 }
@@ -54,6 +56,7 @@ export async function createServices(
     ...mailOptions,
   });
   const audit = createAuditLog(database.db, logger);
+  const sessions = createSessionService(database.db, audit);
   return {
     config,
     logger,
@@ -63,7 +66,8 @@ export async function createServices(
     mail,
     flash: createFlashCookie({ secret: config.authSecret, secure: config.appUrl.protocol === "https:" }),
     todos: createTodoService(database.db),
-    sessions: createSessionService(database.db, audit),
+    sessions,
+    accounts: createAccountService(database.db, mail, sessions),
     async close() {
       await mail.stop();
       await database.close();

@@ -4,7 +4,14 @@ import { mailOutbox, type OutboxMail } from "../../db/schema";
 import type { Logger } from "../logger.server";
 import type { RenderedMail } from "./templates.server";
 
-export type MailKind = "verify-email" | "reset-password" | "password-changed" | "signup-attempt";
+export type MailKind =
+  | "verify-email"
+  | "reset-password"
+  | "password-changed"
+  | "signup-attempt"
+  | "email-change"
+  | "email-change-notice"
+  | "goodbye";
 
 /** Hands one mail to the outside world; throws when it could not. */
 export interface MailTransport {

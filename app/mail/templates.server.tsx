@@ -202,3 +202,24 @@ export function signupAttemptMail({
     ],
   );
 }
+
+export function goodbyeMail({ name }: { name: string }): RenderedMail {
+  return render(
+    "Your account has been deleted",
+    <>
+      <P>Hello {name},</P>
+      <P>
+        Your {APP_NAME} account and everything in it (your todos, sessions and history) have been deleted, as
+        you asked. This address can sign up again at any time as a new account.
+      </P>
+      <P>Thank you for using {APP_NAME}.</P>
+    </>,
+    [
+      `Hello ${name},`,
+      "",
+      `Your ${APP_NAME} account and everything in it (your todos, sessions and history) have been deleted, as you asked. This address can sign up again at any time as a new account.`,
+      "",
+      `Thank you for using ${APP_NAME}.`,
+    ],
+  );
+}

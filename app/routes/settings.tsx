@@ -14,6 +14,7 @@ const PAGES = [
   { to: "/settings/password", label: "Password" },
   { to: "/settings/sessions", label: "Sessions" },
   { to: "/settings/security", label: "Security activity" },
+  { to: "/settings/account", label: "Account" },
 ];
 
 /** The settings area: a navigation between its pages, each a plain form. */
