@@ -26,7 +26,7 @@ describe.each(DATABASE_KINDS)("export and deletion on %s", (kind) => {
   it("exports the user's profile, todos, sessions and events as a JSON download, without any token", async () => {
     const { client, email } = await signUpVerified(services, { name: "Exporter" });
     await client.post(todos.action, "/todos", { intent: "create", title: "Take me with you" });
-    const result = await client.post<string>(settingsAccount.action, "/settings/account", {
+    const result = await client.post<AccountExport>(settingsAccount.action, "/settings/account", {
       intent: "export",
     });
     expect(result.status).toBe(200);
