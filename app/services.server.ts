@@ -2,6 +2,7 @@ import { openDatabase, type Database } from "../db/client.server";
 import { createAuditLog, type AuditLog } from "./audit/audit.server";
 import { createAccountService, type AccountService } from "./auth/account.server";
 import { createAuth, type Auth } from "./auth/auth.server";
+import { createEmailChangeService, type EmailChangeService } from "./auth/email-change.server";
 import { createSessionService, type SessionService } from "./auth/sessions.server";
 import type { Config } from "./config.server";
 import { createFlashCookie, type FlashCookie } from "./flash.server";
@@ -26,6 +27,7 @@ export interface Services {
   sessions: SessionService;
   audit: AuditLog;
   accounts: AccountService;
+  emailChanges: EmailChangeService;
   /** Stops the mail worker, then closes the database. */
   close(): Promise<void>;
 }
@@ -68,6 +70,7 @@ export async function createServices(
     todos: createTodoService(database.db),
     sessions,
     accounts: createAccountService(database.db, mail, sessions),
+    emailChanges: createEmailChangeService({ db: database.db, mail, audit, appUrl: config.appUrl }),
     async close() {
       await mail.stop();
       await database.close();

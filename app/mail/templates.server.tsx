@@ -223,3 +223,62 @@ export function goodbyeMail({ name }: { name: string }): RenderedMail {
     ],
   );
 }
+
+export function confirmEmailChangeMail({
+  name,
+  newEmail,
+  url,
+}: {
+  name: string;
+  newEmail: string;
+  url: string;
+}) {
+  return render(
+    "Confirm your new email address",
+    <>
+      <P>Hello {name},</P>
+      <P>
+        You asked to use {newEmail} for your {APP_NAME} account. Confirm it to make the change; until then
+        your old address stays in use.
+      </P>
+      <ActionLink href={url} label="Confirm my new address" />
+      <p style={style.small}>The link works for 24 hours. If you did not ask for this, ignore this mail.</p>
+    </>,
+    [
+      `Hello ${name},`,
+      "",
+      `You asked to use ${newEmail} for your ${APP_NAME} account. Confirm it to make the change; until then your old address stays in use:`,
+      "",
+      url,
+      "",
+      "The link works for 24 hours. If you did not ask for this, ignore this mail.",
+    ],
+  );
+}
+
+export function emailChangeNoticeMail({
+  name,
+  newEmail,
+  done,
+  resetUrl,
+}: {
+  name: string;
+  newEmail: string;
+  done: boolean;
+  resetUrl: string;
+}) {
+  const subject = done ? "Your email address was changed" : "A change of your email address was asked for";
+  const what = done
+    ? `The address of your ${APP_NAME} account is now ${newEmail}. Mail will no longer come here.`
+    : `Someone signed in to your ${APP_NAME} account asked to change its address to ${newEmail}. Nothing changes until that address confirms.`;
+  return render(
+    subject,
+    <>
+      <P>Hello {name},</P>
+      <P>{what}</P>
+      <P>If this was not you, reset your password at once:</P>
+      <ActionLink href={resetUrl} label="Reset my password" />
+    </>,
+    [`Hello ${name},`, "", what, "", "If this was not you, reset your password at once:", "", resetUrl],
+  );
+}

@@ -11,6 +11,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const PAGES = [
   { to: "/settings/profile", label: "Profile" },
+  { to: "/settings/email", label: "Email" },
   { to: "/settings/password", label: "Password" },
   { to: "/settings/sessions", label: "Sessions" },
   { to: "/settings/security", label: "Security activity" },

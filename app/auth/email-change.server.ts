@@ -1,0 +1,113 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, gt } from "drizzle-orm";
+import type { AppDatabase } from "../../db/client.server";
+import { emailChange, user } from "../../db/schema";
+import type { AuditLog, RequestOrigin } from "../audit/audit.server";
+import type { Outbox } from "../mail/outbox.server";
+import { confirmEmailChangeMail, emailChangeNoticeMail } from "../mail/templates.server";
+
+export const EMAIL_CHANGE_SECONDS = 24 * 60 * 60;
+
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+interface Owner {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/**
+ * Changing the address of an account: asked for with the current password,
+ * confirmed only from the new address, announced to the old one. The link's
+ * token is random and stored only as a hash; one change can wait per user.
+ */
+export function createEmailChangeService({
+  db,
+  mail,
+  audit,
+  appUrl,
+  now = () => new Date(),
+}: {
+  db: AppDatabase;
+  mail: Outbox;
+  audit: AuditLog;
+  appUrl: URL;
+  now?: () => Date;
+}) {
+  const resetUrl = new URL("/forgot-password", appUrl).toString();
+
+  return {
+    /** The change waiting for confirmation, if any. */
+    async pending(userId: string) {
+      const [row] = await db
+        .select({ newEmail: emailChange.newEmail, expiresAt: emailChange.expiresAt })
+        .from(emailChange)
+        .where(and(eq(emailChange.userId, userId), gt(emailChange.expiresAt, now())));
+      return row ?? null;
+    },
+
+    /**
+     * Records the change and mails the link. An address that already belongs to
+     * an account is treated the same from outside; it just never gets a link.
+     */
+    async request(owner: Owner, newEmail: string, origin: RequestOrigin): Promise<void> {
+      const token = randomBytes(32).toString("base64url");
+      const url = new URL("/settings/email", appUrl);
+      url.searchParams.set("token", token);
+      await db.transaction(async (tx) => {
+        const [taken] = await tx.select({ id: user.id }).from(user).where(eq(user.email, newEmail));
+        await tx.delete(emailChange).where(eq(emailChange.userId, owner.id));
+        await tx.insert(emailChange).values({
+          userId: owner.id,
+          newEmail,
+          tokenHash: hashToken(token),
+          expiresAt: new Date(now().getTime() + EMAIL_CHANGE_SECONDS * 1000),
+        });
+        if (!taken) {
+          const confirm = confirmEmailChangeMail({ name: owner.name, newEmail, url: url.toString() });
+          await mail.enqueue({ ...confirm, kind: "email-change", to: newEmail }, tx);
+        }
+        const notice = emailChangeNoticeMail({ name: owner.name, newEmail, done: false, resetUrl });
+        await mail.enqueue({ ...notice, kind: "email-change-notice", to: owner.email }, tx);
+      });
+      await audit.record(owner.id, "email-change-requested", origin);
+    },
+
+    async cancel(userId: string): Promise<void> {
+      await db.delete(emailChange).where(eq(emailChange.userId, userId));
+    },
+
+    /** Applies the change when the token is this user's, unexpired, and the address still free. */
+    async confirm(owner: Owner, token: string, origin: RequestOrigin): Promise<"changed" | "invalid"> {
+      const result = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .delete(emailChange)
+          .where(
+            and(
+              eq(emailChange.userId, owner.id),
+              eq(emailChange.tokenHash, hashToken(token)),
+              gt(emailChange.expiresAt, now()),
+            ),
+          )
+          .returning();
+        if (!row) return null;
+        const [taken] = await tx.select({ id: user.id }).from(user).where(eq(user.email, row.newEmail));
+        if (taken) return null;
+        await tx.update(user).set({ email: row.newEmail, emailVerified: true }).where(eq(user.id, owner.id));
+        const notice = emailChangeNoticeMail({
+          name: owner.name,
+          newEmail: row.newEmail,
+          done: true,
+          resetUrl,
+        });
+        await mail.enqueue({ ...notice, kind: "email-change-notice", to: owner.email }, tx);
+        return row.newEmail;
+      });
+      if (!result) return "invalid";
+      await audit.record(owner.id, "email-changed", origin);
+      return "changed";
+    },
+  };
+}
+
+export type EmailChangeService = ReturnType<typeof createEmailChangeService>;

@@ -1,0 +1,181 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { isAPIError } from "better-auth/api";
+import { z } from "zod";
+import { originOf } from "~/audit/audit.server";
+import { requireUser } from "~/auth/guards.server";
+import { CurrentPasswordSchema } from "~/auth/password";
+import { redirectWithFlash } from "~/flash.server";
+import { readFormData } from "~/http.server";
+import { ErrorSummary, Field, SubmitButton } from "~/ui/forms";
+import { EmailSchema } from "~/validation";
+
+export const meta: MetaFunction = () => [{ title: "Email address · Settings · Todo" }];
+
+const ChangeEmailSchema = z.object({
+  intent: z.literal("change-email"),
+  newEmail: EmailSchema,
+  currentPassword: CurrentPasswordSchema,
+});
+
+const EmailIntentSchema = z.preprocess(
+  // A plain client may post just the two fields the contract names.
+  (value) =>
+    typeof value === "object" && value !== null && !("intent" in value)
+      ? { ...value, intent: "change-email" }
+      : value,
+  z.discriminatedUnion(
+    "intent",
+    [
+      ChangeEmailSchema,
+      z.object({ intent: z.literal("cancel") }),
+      z.object({ intent: z.literal("confirm"), token: z.string().min(1).max(200) }),
+    ],
+    { error: "Unknown action" },
+  ),
+);
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user } = await requireUser(request, context);
+  const pending = await context.services.emailChanges.pending(user.id);
+  return {
+    email: user.email,
+    pending: pending ? { newEmail: pending.newEmail, expiresAt: pending.expiresAt.toISOString() } : null,
+    // The link from the mail opens this page; the change happens when its button is pressed.
+    token: new URL(request.url).searchParams.get("token"),
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { user } = await requireUser(request, context);
+  const submission = parseWithZod(await readFormData(request), { schema: EmailIntentSchema });
+  if (submission.status !== "success") {
+    return data(
+      { result: submission.reply({ hideFields: ["currentPassword"] }), linkFailed: false },
+      { status: 400 },
+    );
+  }
+  const { emailChanges, auth } = context.services;
+  const origin = originOf(request.headers);
+  const form = submission.value;
+  switch (form.intent) {
+    case "change-email": {
+      const fieldError = (field: string, message: string) =>
+        data(
+          {
+            result: submission.reply({
+              fieldErrors: { [field]: [message] },
+              hideFields: ["currentPassword"],
+            }),
+            linkFailed: false,
+          },
+          { status: 400 },
+        );
+      if (form.newEmail === user.email) return fieldError("newEmail", "That is already your address");
+      try {
+        await auth.api.verifyPassword({ body: { password: form.currentPassword }, headers: request.headers });
+      } catch (error) {
+        if (!isAPIError(error)) throw error;
+        return fieldError("currentPassword", "That is not your current password");
+      }
+      await emailChanges.request(user, form.newEmail, origin);
+      return redirectWithFlash(context, "/settings/email", {
+        kind: "info",
+        message: `We sent a link to ${form.newEmail}. Your address changes once you open it.`,
+      });
+    }
+    case "cancel":
+      await emailChanges.cancel(user.id);
+      return redirectWithFlash(context, "/settings/email", {
+        kind: "info",
+        message: "The change has been cancelled.",
+      });
+    case "confirm": {
+      if ((await emailChanges.confirm(user, form.token, origin)) === "changed") {
+        return redirectWithFlash(context, "/settings/email", {
+          kind: "success",
+          message: "Your email address has been changed.",
+        });
+      }
+      return data({ result: submission.reply(), linkFailed: true }, { status: 400 });
+    }
+  }
+}
+
+export default function EmailSettings() {
+  const { email, pending, token } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "change-email",
+    lastResult: actionData?.linkFailed ? undefined : actionData?.result,
+    constraint: getZodConstraint(ChangeEmailSchema),
+    shouldValidate: "onSubmit",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ChangeEmailSchema }),
+  });
+
+  if (token && !actionData?.linkFailed) {
+    return (
+      <section className="card">
+        <h2>Confirm your new address</h2>
+        <p>
+          {pending
+            ? `Use ${pending.newEmail} for your account from now on?`
+            : "Use the new address from the link?"}
+        </p>
+        <Form method="post">
+          <input type="hidden" name="token" value={token} />
+          <SubmitButton name="intent" value="confirm" pendingText="Confirming…">
+            Confirm new address
+          </SubmitButton>
+        </Form>
+      </section>
+    );
+  }
+
+  return (
+    <section className="card">
+      <h2>Email address</h2>
+      {actionData?.linkFailed ? (
+        <p className="error-summary" role="alert">
+          This link no longer works: it has expired, was used, or belongs to another account. Ask for the
+          change again below.
+        </p>
+      ) : null}
+      <p className="muted">
+        Your address is <strong>{email}</strong>. A new one takes effect once you open the link we send to it.
+      </p>
+      {pending ? (
+        <div className="pending">
+          <p>
+            Waiting for <strong>{pending.newEmail}</strong> to be confirmed.
+          </p>
+          <Form method="post">
+            <SubmitButton name="intent" value="cancel" className="button small" pendingText="Cancelling…">
+              Cancel the change
+            </SubmitButton>
+          </Form>
+        </div>
+      ) : null}
+      <Form method="post" {...getFormProps(form)}>
+        <input type="hidden" name="intent" value="change-email" />
+        <ErrorSummary
+          form={form}
+          fields={[
+            { label: "New email address", field: fields.newEmail },
+            { label: "Current password", field: fields.currentPassword },
+          ]}
+        />
+        <Field label="New email address" field={fields.newEmail} type="email" autoComplete="email" />
+        <Field
+          label="Current password"
+          field={fields.currentPassword}
+          type="password"
+          autoComplete="current-password"
+        />
+        <SubmitButton pendingText="Sending…">Send confirmation link</SubmitButton>
+      </Form>
+    </section>
+  );
+}

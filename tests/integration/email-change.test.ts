@@ -1,0 +1,179 @@
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as login from "~/routes/login";
+import * as settingsEmail from "~/routes/settings.email";
+import * as settingsSecurity from "~/routes/settings.security";
+import type { Services } from "~/services.server";
+import { mailOutbox, user } from "../../db/schema";
+import { latestMail, pathOf, signUpVerified } from "../support/accounts";
+import { TestClient, uniqueEmail } from "../support/client";
+import { createTestServices, DATABASE_KINDS, TEST_APP_URL } from "../support/databases";
+import { linkIn } from "../support/smtp";
+
+interface FormReply {
+  result: { error?: Record<string, string[] | null> };
+  linkFailed: boolean;
+}
+interface EmailPage {
+  email: string;
+  pending: { newEmail: string } | null;
+  token: string | null;
+}
+
+describe.each(DATABASE_KINDS)("changing the email address on %s", (kind) => {
+  let services: Services;
+
+  beforeAll(async () => {
+    services = await createTestServices(kind);
+  });
+  afterAll(() => services.close());
+
+  const page = async (client: TestClient, path = "/settings/email") =>
+    (await client.get<EmailPage>(settingsEmail.loader, path)).data;
+
+  const mailsTo = (to: string, kind: string) =>
+    services.database.db
+      .select()
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.to, to), eq(mailOutbox.kind, kind)));
+
+  it("needs the current password, and refuses the address already in use by this account", async () => {
+    const { client, email, password } = await signUpVerified(services);
+    const wrong = await client.post<FormReply>(settingsEmail.action, "/settings/email", {
+      intent: "change-email",
+      newEmail: uniqueEmail("new"),
+      currentPassword: "not it at all",
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.data.result.error?.currentPassword?.[0]).toMatch(/current password/);
+    const same = await client.post<FormReply>(settingsEmail.action, "/settings/email", {
+      intent: "change-email",
+      newEmail: email.toUpperCase(),
+      currentPassword: password,
+    });
+    expect(same.status).toBe(400);
+    expect(same.data.result.error?.newEmail?.[0]).toMatch(/already your address/);
+    expect((await page(client)).pending).toBeNull();
+  });
+
+  it("changes the address only once the link sent to the new one is followed, and tells the old one", async () => {
+    const { client, email, password } = await signUpVerified(services, { name: "Mover" });
+    const newEmail = uniqueEmail("moved");
+    // The contract's two fields alone are enough.
+    const asked = await client.post(settingsEmail.action, "/settings/email", {
+      newEmail,
+      currentPassword: password,
+    });
+    expect(asked.status).toBe(302);
+    expect((await page(client)).pending?.newEmail).toBe(newEmail);
+    expect((await page(client)).email).toBe(email);
+    expect((await latestMail(services, email, "email-change-notice")).subject).toBe(
+      "A change of your email address was asked for",
+    );
+    // Not yet: the old address still signs in.
+    expect((await new TestClient(services).post(login.action, "/login", { email, password })).status).toBe(
+      302,
+    );
+
+    const confirmation = await latestMail(services, newEmail, "email-change");
+    const link = pathOf(linkIn(confirmation, `${TEST_APP_URL}/settings/email?token=`));
+    const shown = await page(client, link);
+    expect(shown.token).toBeTruthy();
+    // Opening the link changes nothing by itself.
+    expect((await page(client)).email).toBe(email);
+
+    const confirmed = await client.post(settingsEmail.action, link, {
+      intent: "confirm",
+      token: shown.token ?? "",
+    });
+    expect(confirmed.status).toBe(302);
+    expect((await page(client)).email).toBe(newEmail);
+    expect((await page(client)).pending).toBeNull();
+    expect((await new TestClient(services).post(login.action, "/login", { email, password })).status).toBe(
+      400,
+    );
+    expect(
+      (await new TestClient(services).post(login.action, "/login", { email: newEmail, password })).status,
+    ).toBe(302);
+    expect((await latestMail(services, email, "email-change-notice")).subject).toBe(
+      "Your email address was changed",
+    );
+
+    const events = await client.get<{ events: Array<{ type: string }> }>(
+      settingsSecurity.loader,
+      "/settings/security",
+    );
+    const types = events.data.events.map((event) => event.type);
+    expect(types).toContain("email-change-requested");
+    expect(types).toContain("email-changed");
+
+    // Used once.
+    const again = await client.post<FormReply>(settingsEmail.action, link, {
+      intent: "confirm",
+      token: shown.token ?? "",
+    });
+    expect(again.status).toBe(400);
+    expect(again.data.linkFailed).toBe(true);
+  });
+
+  it("answers an address of another account as a free one, and sends it no link", async () => {
+    const { email: taken } = await signUpVerified(services);
+    const { client, password } = await signUpVerified(services);
+    const answer = await client.post(settingsEmail.action, "/settings/email", {
+      intent: "change-email",
+      newEmail: taken,
+      currentPassword: password,
+    });
+    expect(answer.status).toBe(302);
+    expect(answer.location).toBe("/settings/email");
+    expect((await page(client)).pending?.newEmail).toBe(taken);
+    expect(await mailsTo(taken, "email-change")).toEqual([]);
+  });
+
+  it("can be cancelled while it waits, after which the link does nothing", async () => {
+    const { client, email, password } = await signUpVerified(services);
+    const newEmail = uniqueEmail("cancelled");
+    await client.post(settingsEmail.action, "/settings/email", {
+      intent: "change-email",
+      newEmail,
+      currentPassword: password,
+    });
+    const token =
+      new URL(
+        linkIn(await latestMail(services, newEmail, "email-change"), `${TEST_APP_URL}/settings/email?token=`),
+      ).searchParams.get("token") ?? "";
+    expect((await client.post(settingsEmail.action, "/settings/email", { intent: "cancel" })).status).toBe(
+      302,
+    );
+    expect((await page(client)).pending).toBeNull();
+    const late = await client.post<FormReply>(settingsEmail.action, "/settings/email", {
+      intent: "confirm",
+      token,
+    });
+    expect(late.status).toBe(400);
+    const [stored] = await services.database.db.select().from(user).where(eq(user.email, email));
+    expect(stored).toBeDefined();
+  });
+
+  it("refuses another user's link", async () => {
+    const owner = await signUpVerified(services);
+    const newEmail = uniqueEmail("stolen");
+    await owner.client.post(settingsEmail.action, "/settings/email", {
+      intent: "change-email",
+      newEmail,
+      currentPassword: owner.password,
+    });
+    const token =
+      new URL(
+        linkIn(await latestMail(services, newEmail, "email-change"), `${TEST_APP_URL}/settings/email?token=`),
+      ).searchParams.get("token") ?? "";
+    const thief = await signUpVerified(services);
+    const result = await thief.client.post<FormReply>(settingsEmail.action, "/settings/email", {
+      intent: "confirm",
+      token,
+    });
+    expect(result.status).toBe(400);
+    expect((await page(thief.client)).email).toBe(thief.email);
+    expect((await page(owner.client)).pending?.newEmail).toBe(newEmail);
+  });
+});
