@@ -1,6 +1,12 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { z } from "zod";
@@ -33,23 +39,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user, session } = await requireUser(request, context);
+  const { user } = await requireUser(request, context);
   const submission = parseWithZod(await readFormData(request), { schema: AccountIntentSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply({ hideFields: ["currentPassword"] }) }, { status: 400 });
   }
   const { accounts, auth } = context.services;
   switch (submission.value.intent) {
-    case "export": {
-      const document = await accounts.export(user.id, session.id);
-      const day = new Date().toISOString().slice(0, 10);
-      return new Response(JSON.stringify(document, null, 2), {
-        headers: {
-          "Content-Type": "application/json; charset=utf-8",
-          "Content-Disposition": `attachment; filename="todo-export-${day}.json"`,
-        },
-      });
-    }
+    case "export":
+      return redirect("/settings/account/export", 303);
     case "delete-account": {
       try {
         await auth.api.verifyPassword({
@@ -96,7 +94,7 @@ export default function Account() {
       <section className="card">
         <h2>Export your data</h2>
         <p className="muted">Download your profile, todos, sessions and security activity as a JSON file.</p>
-        {/* A plain post even with JavaScript: the answer is a file, not a page. */}
+        {/* A plain post even with JavaScript: it ends in a file download, not a page. */}
         <Form method="post" reloadDocument>
           <button type="submit" name="intent" value="export" className="button">
             Download my data

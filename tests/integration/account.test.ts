@@ -4,6 +4,7 @@ import type { AccountExport } from "~/auth/account.server";
 import * as forgotPassword from "~/routes/forgot-password";
 import * as login from "~/routes/login";
 import * as settingsAccount from "~/routes/settings.account";
+import * as accountExport from "~/routes/settings.account_.export";
 import * as todos from "~/routes/todos";
 import type { Services } from "~/services.server";
 import { account, auditEvent, session, todo, user, verification } from "../../db/schema";
@@ -26,9 +27,10 @@ describe.each(DATABASE_KINDS)("export and deletion on %s", (kind) => {
   it("exports the user's profile, todos, sessions and events as a JSON download, without any token", async () => {
     const { client, email } = await signUpVerified(services, { name: "Exporter" });
     await client.post(todos.action, "/todos", { intent: "create", title: "Take me with you" });
-    const result = await client.post<AccountExport>(settingsAccount.action, "/settings/account", {
-      intent: "export",
-    });
+    const asked = await client.post(settingsAccount.action, "/settings/account", { intent: "export" });
+    expect(asked.status).toBe(303);
+    expect(asked.location).toBe("/settings/account/export");
+    const result = await client.get<AccountExport>(accountExport.loader, "/settings/account/export");
     expect(result.status).toBe(200);
     expect(result.headers.get("content-disposition")).toMatch(
       /^attachment; filename="todo-export-\d{4}-\d{2}-\d{2}\.json"$/,

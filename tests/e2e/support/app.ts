@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, type APIRequestContext, type Page, type Response } from "@playwright/test";
 import { APP_URL } from "./env";
-import { linkIn, waitForMail } from "./mailbox";
+import { countMail, linkIn, waitForMail } from "./mailbox";
 
 export interface Credentials {
   name: string;
@@ -106,11 +106,13 @@ export class App {
    * arrives, as its owner would, and waits for their todo list.
    */
   async signUp(credentials: Credentials = newCredentials()): Promise<Credentials> {
+    const subject = "Confirm your email address";
+    const seen = await countMail(this.page.request, credentials.email, subject);
     await this.goto("/signup");
     await this.submitSignup(credentials);
     await expect(this.page).toHaveURL(appUrl("/verify-email"));
     await expect(this.page.getByRole("heading", { name: "Check your inbox" })).toBeVisible();
-    const mail = await waitForMail(this.page.request, credentials.email, "Confirm your email address");
+    const mail = await waitForMail(this.page.request, credentials.email, subject, seen);
     await this.goto(linkIn(mail, "/verify-email?token="));
     await expect(this.page).toHaveURL(appUrl("/todos"));
     await expect(this.page.getByRole("status")).toContainText("Your email address is confirmed");
