@@ -1,4 +1,5 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
+import { isAPIError } from "better-auth/api";
 import { safeRedirect } from "../security/redirect";
 import type { AuthSession } from "./auth.server";
 
@@ -31,4 +32,21 @@ export async function authPageLoader(request: Request, context: AppLoadContext) 
   await requireAnonymous(context);
   const redirectTo = new URL(request.url).searchParams.get("redirectTo");
   return { redirectTo: redirectTo ? safeRedirect(redirectTo) : "" };
+}
+
+/** The field error for a wrong current password, wherever one is asked for. */
+export const WRONG_CURRENT_PASSWORD = "That is not your current password";
+
+/**
+ * Whether the signed-in user typed their current password: the proof asked for
+ * before changing the address, the password, or deleting the account.
+ */
+export async function isCurrentPassword(request: Request, context: AppLoadContext, password: string) {
+  try {
+    await context.services.auth.api.verifyPassword({ body: { password }, headers: request.headers });
+    return true;
+  } catch (error) {
+    if (isAPIError(error)) return false;
+    throw error;
+  }
 }

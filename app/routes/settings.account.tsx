@@ -8,10 +8,9 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
-import { isAPIError } from "better-auth/api";
 import { z } from "zod";
 import { forwardCookies } from "~/auth/cookies.server";
-import { requireUser } from "~/auth/guards.server";
+import { isCurrentPassword, requireUser, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
 import { CurrentPasswordSchema } from "~/auth/password";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
@@ -49,17 +48,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     case "export":
       return redirect("/settings/account/export", 303);
     case "delete-account": {
-      try {
-        await auth.api.verifyPassword({
-          body: { password: submission.value.currentPassword },
-          headers: request.headers,
-        });
-      } catch (error) {
-        if (!isAPIError(error)) throw error;
+      if (!(await isCurrentPassword(request, context, submission.value.currentPassword))) {
         return data(
           {
             result: submission.reply({
-              fieldErrors: { currentPassword: ["That is not your current password"] },
+              fieldErrors: { currentPassword: [WRONG_CURRENT_PASSWORD] },
               hideFields: ["currentPassword"],
             }),
           },

@@ -2,10 +2,9 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { isAPIError } from "better-auth/api";
 import { z } from "zod";
 import { originOf } from "~/audit/audit.server";
-import { requireUser } from "~/auth/guards.server";
+import { isCurrentPassword, requireUser, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
 import { CurrentPasswordSchema } from "~/auth/password";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
@@ -57,7 +56,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  const { emailChanges, auth } = context.services;
+  const { emailChanges } = context.services;
   const origin = originOf(request.headers);
   const form = submission.value;
   switch (form.intent) {
@@ -74,11 +73,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
           { status: 400 },
         );
       if (form.newEmail === user.email) return fieldError("newEmail", "That is already your address");
-      try {
-        await auth.api.verifyPassword({ body: { password: form.currentPassword }, headers: request.headers });
-      } catch (error) {
-        if (!isAPIError(error)) throw error;
-        return fieldError("currentPassword", "That is not your current password");
+      if (!(await isCurrentPassword(request, context, form.currentPassword))) {
+        return fieldError("currentPassword", WRONG_CURRENT_PASSWORD);
       }
       await emailChanges.request(user, form.newEmail, origin);
       return redirectWithFlash(context, "/settings/email", {

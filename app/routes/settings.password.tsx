@@ -4,7 +4,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { forwardCookies } from "~/auth/cookies.server";
-import { requireUser } from "~/auth/guards.server";
+import { requireUser, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
 import { ChangePasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
@@ -40,7 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return data(
         {
           result: submission.reply({
-            fieldErrors: { currentPassword: ["That is not your current password"] },
+            fieldErrors: { currentPassword: [WRONG_CURRENT_PASSWORD] },
             hideFields: SECRET_FIELDS,
           }),
         },
