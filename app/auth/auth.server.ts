@@ -1,5 +1,5 @@
 import { betterAuth } from "better-auth";
-import { createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
+import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import type { AppDatabase } from "../../db/client.server";
 import * as schema from "../../db/schema";
@@ -14,6 +14,7 @@ import {
   verifyEmailMail,
 } from "../mail/templates.server";
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
+import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./common-passwords.server";
 import { PASSWORD_MAX_UTF16 } from "./password";
 
 export { CLIENT_ADDRESS_HEADER } from "./client-address";
@@ -21,6 +22,13 @@ export { CLIENT_ADDRESS_HEADER } from "./client-address";
 /** Sessions end after a week without use; activity pushes the end back at most once a day. */
 export const SESSION_IDLE_SECONDS = 7 * 24 * 60 * 60;
 export const SESSION_REFRESH_SECONDS = 24 * 60 * 60;
+
+/** The body field that carries a newly chosen password, by better-auth endpoint. */
+const NEW_PASSWORD_FIELD: Record<string, string> = {
+  "/sign-up/email": "password",
+  "/reset-password": "newPassword",
+  "/change-password": "newPassword",
+};
 
 /** Reset links work once, for an hour; verification links for a day. */
 export const RESET_LINK_SECONDS = 60 * 60;
@@ -118,9 +126,16 @@ export function createAuth({
     // The security history, for the HTML pages and /api/auth/* alike.
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
-        if (ctx.path !== "/sign-out") return;
-        const current = await getSessionFromCtx(ctx);
-        if (current) await audit.record(current.user.id, "sign-out", originOf(ctx.headers));
+        // A new password, wherever it is chosen, must not be one of the most common.
+        const field = NEW_PASSWORD_FIELD[ctx.path];
+        const chosen: unknown = field ? ctx.body?.[field] : undefined;
+        if (typeof chosen === "string" && isCommonPassword(chosen)) {
+          throw new APIError("BAD_REQUEST", { code: COMMON_PASSWORD_CODE, message: COMMON_PASSWORD_MESSAGE });
+        }
+        if (ctx.path === "/sign-out") {
+          const current = await getSessionFromCtx(ctx);
+          if (current) await audit.record(current.user.id, "sign-out", originOf(ctx.headers));
+        }
       }),
       after: createAuthMiddleware(async (ctx) => {
         const origin = originOf(ctx.headers);

@@ -4,6 +4,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 
+import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "~/auth/common-passwords.server";
 import { isResetTokenUsable } from "~/auth/reset.server";
 import { ResetPasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
@@ -34,6 +35,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
       headers: request.headers,
     });
   } catch (error) {
+    if (isCommonPasswordError(error)) {
+      return data(
+        {
+          result: submission.reply({
+            fieldErrors: { password: [COMMON_PASSWORD_MESSAGE] },
+            hideFields: ["password", "confirmPassword"],
+          }),
+          usable: true,
+        },
+        { status: 400 },
+      );
+    }
     if (!isAPIError(error)) throw error;
     return data({ result: submission.reply({ resetForm: true }), usable: false }, { status: 400 });
   }

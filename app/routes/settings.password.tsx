@@ -4,6 +4,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { forwardCookies } from "~/auth/cookies.server";
+import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "~/auth/common-passwords.server";
 import { requireUser, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
 import { ChangePasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
@@ -36,6 +37,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
       returnHeaders: true,
     }));
   } catch (error) {
+    if (isCommonPasswordError(error)) {
+      return data(
+        {
+          result: submission.reply({
+            fieldErrors: { newPassword: [COMMON_PASSWORD_MESSAGE] },
+            hideFields: SECRET_FIELDS,
+          }),
+        },
+        { status: 400 },
+      );
+    }
     if (isAPIError(error) && error.body?.code === "INVALID_PASSWORD") {
       return data(
         {

@@ -2,6 +2,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "~/auth/common-passwords.server";
 import { authPageLoader } from "~/auth/guards.server";
 import { NAME_MAX, SignupSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
@@ -24,7 +25,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { name, email, password } = submission.value;
   // The same answer whether or not the address is taken: its owner gets a mail instead.
-  await context.services.auth.api.signUpEmail({ body: { name, email, password }, headers: request.headers });
+  try {
+    await context.services.auth.api.signUpEmail({
+      body: { name, email, password },
+      headers: request.headers,
+    });
+  } catch (error) {
+    if (!isCommonPasswordError(error)) throw error;
+    return data(
+      {
+        result: submission.reply({
+          fieldErrors: { password: [COMMON_PASSWORD_MESSAGE] },
+          hideFields: SECRET_FIELDS,
+        }),
+      },
+      { status: 400 },
+    );
+  }
   return redirectWithFlash(context, "/verify-email", {
     kind: "info",
     message: `Check your inbox: we sent a link to ${email}. Open it to finish creating your account.`,
