@@ -1,5 +1,5 @@
 import type { AppLoadContext } from "@remix-run/node";
-import type { AuthSession } from "./auth/auth.server";
+import { SESSION_ABSOLUTE_SECONDS, type AuthSession } from "./auth/auth.server";
 import type { Flash } from "./flash.server";
 import type { Logger } from "./logger.server";
 import type { Services } from "./services.server";
@@ -51,13 +51,25 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
     nonce: facts.nonce,
     logger,
     getSession() {
-      session ??= services.auth.api
-        .getSession({ headers: facts.headers, returnHeaders: true })
-        .then(({ headers, response }) => {
-          for (const cookie of headers?.getSetCookie() ?? [])
-            facts.appendResponseHeader("Set-Cookie", cookie);
-          return response;
+      session ??= (async () => {
+        const { auth } = services;
+        const { headers, response } = await auth.api.getSession({
+          headers: facts.headers,
+          returnHeaders: true,
         });
+        const forward = (from: Headers | null | undefined) => {
+          for (const cookie of from?.getSetCookie() ?? []) facts.appendResponseHeader("Set-Cookie", cookie);
+        };
+        const age = response ? Date.now() - response.session.createdAt.getTime() : 0;
+        if (response && age > SESSION_ABSOLUTE_SECONDS * 1000) {
+          // Past its absolute lifetime: end it on the server and in the browser.
+          const signedOut = await auth.api.signOut({ headers: facts.headers, returnHeaders: true });
+          forward(signedOut.headers);
+          return null;
+        }
+        forward(headers);
+        return response;
+      })();
       return session;
     },
     getFlash() {

@@ -22,6 +22,8 @@ export { CLIENT_ADDRESS_HEADER } from "./client-address";
 /** Sessions end after a week without use; activity pushes the end back at most once a day. */
 export const SESSION_IDLE_SECONDS = 7 * 24 * 60 * 60;
 export const SESSION_REFRESH_SECONDS = 24 * 60 * 60;
+/** However active, a session ends 30 days after its sign-in (enforced on every request, see context.server.ts). */
+export const SESSION_ABSOLUTE_SECONDS = 30 * 24 * 60 * 60;
 
 /** The body field that carries a newly chosen password, by better-auth endpoint. */
 const NEW_PASSWORD_FIELD: Record<string, string> = {

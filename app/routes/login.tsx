@@ -9,6 +9,7 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
+import { originOf } from "~/audit/audit.server";
 import { forwardCookies } from "~/auth/cookies.server";
 import { authPageLoader } from "~/auth/guards.server";
 import { LoginSchema } from "~/auth/schemas";
@@ -36,12 +37,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   }
   const { email, password, redirectTo } = submission.value;
+  // A session already in this browser (perhaps another account's) ends when someone signs in.
+  const previous = await context.getSession();
   try {
     const { headers } = await context.services.auth.api.signInEmail({
       body: { email, password },
       headers: request.headers,
       returnHeaders: true,
     });
+    if (previous) {
+      await context.services.sessions
+        .forOwner(previous.user.id)
+        .revoke(previous.session.id, originOf(request.headers));
+    }
     return redirect(safeRedirect(redirectTo), { headers: forwardCookies(headers) });
   } catch (error) {
     if (isAPIError(error) && error.statusCode === 401) {
