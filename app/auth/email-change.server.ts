@@ -52,7 +52,7 @@ export function createEmailChangeService({
      */
     async request(owner: Owner, newEmail: string, origin: RequestOrigin): Promise<void> {
       const token = randomBytes(32).toString("base64url");
-      const url = new URL("/settings/email", appUrl);
+      const url = new URL("/confirm-email", appUrl);
       url.searchParams.set("token", token);
       await db.transaction(async (tx) => {
         const [taken] = await tx.select({ id: user.id }).from(user).where(eq(user.email, newEmail));
@@ -77,22 +77,21 @@ export function createEmailChangeService({
       await db.delete(emailChange).where(eq(emailChange.userId, userId));
     },
 
-    /** Applies the change when the token is this user's, unexpired, and the address still free. */
-    async confirm(owner: Owner, token: string, origin: RequestOrigin): Promise<"changed" | "invalid"> {
-      const result = await db.transaction(async (tx) => {
+    /**
+     * Applies the change the token stands for, while it is unexpired and the
+     * address still free. Opening the mail proves the new address; the change
+     * itself was asked for with the password.
+     */
+    async confirm(token: string, origin: RequestOrigin): Promise<"changed" | "invalid"> {
+      const changedUserId = await db.transaction(async (tx) => {
         const [row] = await tx
           .delete(emailChange)
-          .where(
-            and(
-              eq(emailChange.userId, owner.id),
-              eq(emailChange.tokenHash, hashToken(token)),
-              gt(emailChange.expiresAt, now()),
-            ),
-          )
+          .where(and(eq(emailChange.tokenHash, hashToken(token)), gt(emailChange.expiresAt, now())))
           .returning();
         if (!row) return null;
+        const [owner] = await tx.select().from(user).where(eq(user.id, row.userId));
         const [taken] = await tx.select({ id: user.id }).from(user).where(eq(user.email, row.newEmail));
-        if (taken) return null;
+        if (!owner || taken) return null;
         await tx.update(user).set({ email: row.newEmail, emailVerified: true }).where(eq(user.id, owner.id));
         const notice = emailChangeNoticeMail({
           name: owner.name,
@@ -101,10 +100,10 @@ export function createEmailChangeService({
           resetUrl,
         });
         await mail.enqueue({ ...notice, kind: "email-change-notice", to: owner.email }, tx);
-        return row.newEmail;
+        return owner.id;
       });
-      if (!result) return "invalid";
-      await audit.record(owner.id, "email-changed", origin);
+      if (!changedUserId) return "invalid";
+      await audit.record(changedUserId, "email-changed", origin);
       return "changed";
     },
   };

@@ -25,15 +25,9 @@ const EmailIntentSchema = z.preprocess(
     typeof value === "object" && value !== null && !("intent" in value)
       ? { ...value, intent: "change-email" }
       : value,
-  z.discriminatedUnion(
-    "intent",
-    [
-      ChangeEmailSchema,
-      z.object({ intent: z.literal("cancel") }),
-      z.object({ intent: z.literal("confirm"), token: z.string().min(1).max(200) }),
-    ],
-    { error: "Unknown action" },
-  ),
+  z.discriminatedUnion("intent", [ChangeEmailSchema, z.object({ intent: z.literal("cancel") })], {
+    error: "Unknown action",
+  }),
 );
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -42,8 +36,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     email: user.email,
     pending: pending ? { newEmail: pending.newEmail, expiresAt: pending.expiresAt.toISOString() } : null,
-    // The link from the mail opens this page; the change happens when its button is pressed.
-    token: new URL(request.url).searchParams.get("token"),
   };
 }
 
@@ -88,57 +80,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
         kind: "info",
         message: "The change has been cancelled.",
       });
-    case "confirm": {
-      if ((await emailChanges.confirm(user, form.token, origin)) === "changed") {
-        return redirectWithFlash(context, "/settings/email", {
-          kind: "success",
-          message: "Your email address has been changed.",
-        });
-      }
-      return data({ result: submission.reply(), linkFailed: true }, { status: 400 });
-    }
   }
 }
 
 export default function EmailSettings() {
-  const { email, pending, token } = useLoaderData<typeof loader>();
+  const { email, pending } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "change-email",
-    lastResult: actionData?.linkFailed ? undefined : actionData?.result,
+    lastResult: actionData?.result,
     constraint: getZodConstraint(ChangeEmailSchema),
     shouldValidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ChangeEmailSchema }),
   });
 
-  if (token && !actionData?.linkFailed) {
-    return (
-      <section className="card">
-        <h2>Confirm your new address</h2>
-        <p>
-          {pending
-            ? `Use ${pending.newEmail} for your account from now on?`
-            : "Use the new address from the link?"}
-        </p>
-        <Form method="post">
-          <input type="hidden" name="token" value={token} />
-          <SubmitButton name="intent" value="confirm" pendingText="Confirming…">
-            Confirm new address
-          </SubmitButton>
-        </Form>
-      </section>
-    );
-  }
-
   return (
     <section className="card">
       <h2>Email address</h2>
-      {actionData?.linkFailed ? (
-        <p className="error-summary" role="alert">
-          This link no longer works: it has expired, was used, or belongs to another account. Ask for the
-          change again below.
-        </p>
-      ) : null}
       <p className="muted">
         Your address is <strong>{email}</strong>. A new one takes effect once you open the link we send to it.
       </p>

@@ -19,8 +19,9 @@ test.describe("account settings", () => {
     await waitForMail(page.request, user.email, "A change of your email address was asked for");
 
     const mail = await waitForMail(page.request, newEmail, "Confirm your new email address");
-    await app.goto(linkIn(mail, "/settings/email?token="));
+    await app.goto(linkIn(mail, "/confirm-email?token="));
     await page.getByRole("button", { name: "Confirm new address" }).click();
+    await expect(page).toHaveURL(appUrl("/settings/email"));
     await expect(page.getByRole("status")).toContainText("Your email address has been changed.");
     await expect(page.getByText(`Your address is ${newEmail}`)).toBeVisible();
     await waitForMail(page.request, user.email, "Your email address was changed");
