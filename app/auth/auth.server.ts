@@ -138,6 +138,10 @@ export function createAuth({
           const current = await getSessionFromCtx(ctx);
           if (current) await audit.record(current.user.id, "sign-out", originOf(ctx.headers));
         }
+        // A password change ends every other session, whoever calls it (form or JSON API).
+        if (ctx.path === "/change-password") {
+          return { context: { body: { ...ctx.body, revokeOtherSessions: true } } };
+        }
       }),
       after: createAuthMiddleware(async (ctx) => {
         const origin = originOf(ctx.headers);
@@ -157,9 +161,14 @@ export function createAuth({
               await audit.record(signedIn, "sign-in", origin);
             }
             break;
-          case "/change-password":
-            if (signedIn && !failed) await audit.record(signedIn, "password-changed", origin);
+          case "/change-password": {
+            const changed = ctx.context.newSession?.user;
+            if (!changed || failed) break;
+            await audit.record(changed.id, "password-changed", origin);
+            const notice = passwordChangedMail({ name: changed.name, resetUrl: link("/forgot-password") });
+            await mail.enqueue({ ...notice, kind: "password-changed", to: changed.email });
             break;
+          }
         }
       }),
     },

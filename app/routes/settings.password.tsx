@@ -9,7 +9,6 @@ import { requireUser, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
 import { ChangePasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { passwordChangedMail } from "~/mail/templates.server";
 import { ErrorSummary, Field, NewPasswordFields, SubmitButton } from "~/ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Password · Settings · Todo" }];
@@ -22,7 +21,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user } = await requireUser(request, context);
+  await requireUser(request, context);
   const submission = parseWithZod(await readFormData(request), { schema: ChangePasswordSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply({ hideFields: SECRET_FIELDS }) }, { status: 400 });
@@ -30,7 +29,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { currentPassword, newPassword } = submission.value;
   let headers: Headers;
   try {
-    // Ends every session of the account and opens a new one for this browser.
+    // Ends every session of the account and opens a new one for this browser; the
+    // auth hooks record the event and mail the notice.
     ({ headers } = await context.services.auth.api.changePassword({
       body: { currentPassword, newPassword, revokeOtherSessions: true },
       headers: request.headers,
@@ -61,12 +61,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     throw error;
   }
-  const { config } = context.services;
-  const notice = passwordChangedMail({
-    name: user.name,
-    resetUrl: new URL("/forgot-password", config.appUrl).toString(),
-  });
-  await context.services.mail.enqueue({ ...notice, kind: "password-changed", to: user.email });
   return redirectWithFlash(
     context,
     "/settings/password",

@@ -102,6 +102,23 @@ describe.each(DATABASE_KINDS)("account settings on %s", (kind) => {
       expect(mismatch.data.result.error?.confirmPassword?.[0]).toMatch(/do not match/);
     });
 
+    it("ends every other session and mails a notice when changed through the JSON API too", async () => {
+      const { client, email, password } = await signUpVerified(services);
+      const elsewhere = new TestClient(services, "198.51.100.98");
+      expect((await elsewhere.post(login.action, "/login", { email, password })).status).toBe(302);
+      const request = client.buildRequest("/api/auth/change-password", {
+        method: "POST",
+        body: JSON.stringify({ currentPassword: password, newPassword: NEW_PASSWORD }),
+        headers: { "content-type": "application/json" },
+      });
+      const response = await services.auth.handler(request);
+      expect(response.status).toBe(200);
+      expect((await elsewhere.get(todos.loader, "/todos")).status).toBe(302);
+      expect((await latestMail(services, email, "password-changed")).subject).toBe(
+        "Your password was changed",
+      );
+    });
+
     it("keeps this session, ends every other one, and mails a notice", async () => {
       const { client, email, password } = await signUpVerified(services);
       const elsewhere = new TestClient(services, "198.51.100.99");
