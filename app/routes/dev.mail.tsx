@@ -1,12 +1,13 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Fragment } from "react";
+import { devMailboxAvailable } from "~/mail/dev-mailbox.server";
 
 export const meta: MetaFunction = () => [{ title: "Dev mailbox · Todo" }];
 
-/** Development only: every mail the app has written, newest first. A 404 in production. */
+/** Development only: every mail the app has written, newest first. A 404 elsewhere. */
 export async function loader({ context }: LoaderFunctionArgs) {
-  if (context.services.config.isProduction) throw data("There is no page at this address.", { status: 404 });
+  if (!devMailboxAvailable(context)) throw data("There is no page at this address.", { status: 404 });
   const mails = await context.services.mail.recent(50);
   return {
     mails: mails.map((mail) => ({

@@ -1,10 +1,11 @@
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { devMailboxAvailable } from "~/mail/dev-mailbox.server";
 
 /** Development only: one mail's HTML part as its recipient would see it. */
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const id = z.uuid().safeParse(params.id);
-  if (context.services.config.isProduction || !id.success) {
+  if (!devMailboxAvailable(context) || !id.success) {
     throw data("There is no page at this address.", { status: 404 });
   }
   const mail = await context.services.mail.find(id.data);

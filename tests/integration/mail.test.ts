@@ -375,10 +375,10 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
 });
 
 describe("the dev mailbox", () => {
-  it("lists mail newest first outside production, and is a 404 in production", async () => {
+  it("lists mail newest first on the machine itself outside production, and is a 404 otherwise", async () => {
     const services = await createTestServices("pglite");
     try {
-      const client = new TestClient(services);
+      const client = new TestClient(services, "127.0.0.1");
       const email = uniqueEmail("devbox");
       await client.post(signup.action, "/signup", {
         name: "Dev",
@@ -393,12 +393,16 @@ describe("the dev mailbox", () => {
       expect(page.status).toBe(200);
       expect(page.data.mails[0]?.to).toBe(email);
       expect(page.data.mails[0]?.text).toContain(`${TEST_APP_URL}/verify-email?token=`);
+      // Not to another machine on the network.
+      expect((await new TestClient(services, "192.168.1.20").get(devMail.loader, "/dev/mail")).status).toBe(
+        404,
+      );
     } finally {
       await services.close();
     }
     const production = await createTestServices("pglite", { env: { NODE_ENV: "production" } });
     try {
-      const result = await new TestClient(production).get(devMail.loader, "/dev/mail");
+      const result = await new TestClient(production, "127.0.0.1").get(devMail.loader, "/dev/mail");
       expect(result.status).toBe(404);
     } finally {
       await production.close();
