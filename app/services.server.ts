@@ -52,9 +52,11 @@ export async function createServices(
     await database.close();
     throw error;
   }
+  const transport = mailTransport(config, logger);
   const mail = createOutbox(database.db, logger, {
     from: config.mail.from,
-    transport: mailTransport(config, logger),
+    transport,
+    keepDelivered: transport === devMailboxTransport,
     ...mailOptions,
   });
   const audit = createAuditLog(database.db, logger);

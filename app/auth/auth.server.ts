@@ -16,6 +16,7 @@ import {
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./common-passwords.server";
 import { PASSWORD_MAX_UTF16 } from "./password";
+import { NameSchema } from "./schemas";
 
 export { CLIENT_ADDRESS_HEADER } from "./client-address";
 
@@ -137,6 +138,17 @@ export function createAuth({
         if (ctx.path === "/sign-out") {
           const current = await getSessionFromCtx(ctx);
           if (current) await audit.record(current.user.id, "sign-out", originOf(ctx.headers));
+        }
+        // A name set through the JSON API follows the same rules as the forms' (length, no NUL).
+        if ((ctx.path === "/sign-up/email" || ctx.path === "/update-user") && ctx.body?.name !== undefined) {
+          const name = NameSchema.safeParse(ctx.body.name);
+          if (!name.success) {
+            throw new APIError("BAD_REQUEST", {
+              code: "INVALID_NAME",
+              message: name.error.issues[0]?.message ?? "Invalid name",
+            });
+          }
+          return { context: { body: { ...ctx.body, name: name.data } } };
         }
         // A password change ends every other session, whoever calls it (form or JSON API).
         if (ctx.path === "/change-password") {

@@ -16,15 +16,16 @@ export const LoginSchema = z.object({
 });
 
 export const NAME_MAX = 100;
+export const NameSchema = requiredText("your name", NAME_MAX);
 
 export const SignupSchema = NewPasswordPairSchema.extend({
-  name: requiredText("your name", NAME_MAX),
+  name: NameSchema,
   email: EmailSchema,
 }).refine(confirmationMatches, CONFIRMATION_MISMATCH);
 
 export const ResetPasswordSchema = NewPasswordPairSchema.refine(confirmationMatches, CONFIRMATION_MISMATCH);
 
-export const ProfileSchema = z.object({ name: requiredText("your name", NAME_MAX) });
+export const ProfileSchema = z.object({ name: NameSchema });
 
 /** The settings form names its fields `currentPassword`, `newPassword` and `confirmPassword`. */
 export const ChangePasswordSchema = z

@@ -28,6 +28,11 @@ export interface OutboxOptions {
   /** How long a claimed mail is held by one worker before another may take it over. */
   leaseMs?: number;
   maxAttempts?: number;
+  /**
+   * Keep a mail's body once delivered. Only the dev mailbox needs it; elsewhere
+   * it is blanked, so live links (reset, confirmation) do not outlive delivery.
+   */
+  keepDelivered?: boolean;
   now?: () => Date;
 }
 
@@ -92,7 +97,11 @@ export function createOutbox(db: AppDatabase, logger: Logger, options: OutboxOpt
         html: mail.html,
         text: mail.text,
       });
-      await db.update(mailOutbox).set({ sentAt: now(), lastError: null }).where(eq(mailOutbox.id, mail.id));
+      const blank = options.keepDelivered ? {} : { html: "", text: "" };
+      await db
+        .update(mailOutbox)
+        .set({ sentAt: now(), lastError: null, ...blank })
+        .where(eq(mailOutbox.id, mail.id));
       log.info({ mailId: mail.id, kind: mail.kind, attempt: mail.attempts }, "mail sent");
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

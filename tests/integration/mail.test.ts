@@ -93,6 +93,30 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     );
   });
 
+  it("blanks a mail's body once delivered, so its link does not outlive delivery", async () => {
+    const email = uniqueEmail("blank");
+    await new TestClient(services).post(signup.action, "/signup", signUpForm(email));
+    await smtp.waitFor(email);
+    await expect
+      .poll(async () => {
+        const [row] = await services.database.db.select().from(mailOutbox).where(eq(mailOutbox.to, email));
+        return row?.sentAt ? `${row.text}${row.html}` : "not sent yet";
+      })
+      .toBe("");
+  });
+
+  it("rejects a hostile name through the JSON API with 400, not 500", async () => {
+    for (const name of ["nul\u0000name", "x".repeat(101), "  "]) {
+      const request = new Request(new URL("/api/auth/sign-up/email", TEST_APP_URL), {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: TEST_APP_URL },
+        body: JSON.stringify({ name, email: uniqueEmail("api"), password: "a fine long passphrase" }),
+      });
+      const response = await services.auth.handler(request);
+      expect(response.status, JSON.stringify(name)).toBe(400);
+    }
+  });
+
   it("tells an unverified user with the right password to confirm, and offers a new link; a wrong password gets the usual error", async () => {
     const email = uniqueEmail();
     await new TestClient(services).post(signup.action, "/signup", signUpForm(email));
