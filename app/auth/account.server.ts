@@ -3,21 +3,14 @@ import type { AppDatabase } from "../../db/client.server";
 import { auditEvent, mailOutbox, todo, user, verification } from "../../db/schema";
 import type { Outbox } from "../mail/outbox.server";
 import { goodbyeMail } from "../mail/templates.server";
-import type { SessionService } from "./sessions.server";
+import type { SessionService, SessionView } from "./sessions.server";
 
 /** The whole account as one document: what a user may take away. No token, no hash. */
 export interface AccountExport {
   exportedAt: string;
   profile: { id: string; name: string; email: string; emailVerified: boolean; createdAt: string };
   todos: Array<{ id: string; title: string; completed: boolean; createdAt: string; updatedAt: string }>;
-  sessions: Array<{
-    id: string;
-    browser: string;
-    os: string;
-    ipAddress: string;
-    createdAt: string;
-    lastActiveAt: string;
-  }>;
+  sessions: Array<Omit<SessionView, "current">>;
   securityEvents: Array<{ type: string; at: string; ipAddress: string | null; userAgent: string | null }>;
 }
 
