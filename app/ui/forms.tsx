@@ -2,6 +2,7 @@ import { getInputProps, type FieldMetadata } from "@conform-to/react";
 import { useNavigation } from "@remix-run/react";
 import type { ComponentProps, ReactNode } from "react";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/password";
+import { PasswordStrength, usePasswordStrengthHintId } from "./password-strength";
 
 type InputType = "text" | "email" | "password";
 
@@ -13,6 +14,10 @@ interface FieldProps {
   hint?: ReactNode;
   autoFocus?: boolean;
   maxLength?: number;
+  /** Ids of more descriptions of the input (after the hint's), such as a live strength hint. */
+  describedBy?: string;
+  /** Shown under the input, above its errors. */
+  children?: ReactNode;
 }
 
 /**
@@ -20,10 +25,22 @@ interface FieldProps {
  * id, the name, `aria-invalid` and `aria-describedby`; a password is never
  * written back into the page.
  */
-export function Field({ label, field, type, autoComplete, hint, autoFocus, maxLength }: FieldProps) {
+export function Field({
+  label,
+  field,
+  type,
+  autoComplete,
+  hint,
+  autoFocus,
+  maxLength,
+  describedBy,
+  children,
+}: FieldProps) {
   const { key, ...inputProps } = getInputProps(field, {
     type,
-    ariaDescribedBy: hint ? field.descriptionId : undefined,
+    // conform puts the errors' id in front of these when the field is invalid.
+    ariaDescribedBy:
+      [hint ? field.descriptionId : undefined, describedBy].filter(Boolean).join(" ") || undefined,
     value: type !== "password",
   });
   return (
@@ -43,6 +60,7 @@ export function Field({ label, field, type, autoComplete, hint, autoFocus, maxLe
         spellCheck={type === "text" ? undefined : false}
         autoCapitalize={type === "text" ? undefined : "none"}
       />
+      {children}
       <FieldErrors id={field.errorId} errors={field.errors} />
     </div>
   );
@@ -129,7 +147,10 @@ export function HiddenField({ field }: { field: FieldMetadata<string | undefined
   return <input key={key} {...inputProps} />;
 }
 
-/** A new password and its confirmation, with the rules said once, beside the first field. */
+/**
+ * A new password and its confirmation, with the rules said once, beside the
+ * first field, and (with JavaScript) a strength hint under it.
+ */
 export function NewPasswordFields({
   password,
   confirmPassword,
@@ -141,6 +162,7 @@ export function NewPasswordFields({
   labels: [string, string];
   autoFocus?: boolean;
 }) {
+  const strengthHintId = usePasswordStrengthHintId(password.id);
   return (
     <>
       <Field
@@ -150,7 +172,10 @@ export function NewPasswordFields({
         autoComplete="new-password"
         autoFocus={autoFocus}
         hint={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters. Spaces and any symbols are welcome; a long phrase is best.`}
-      />
+        describedBy={strengthHintId}
+      >
+        <PasswordStrength inputId={password.id} inputKey={password.key} />
+      </Field>
       <Field label={labels[1]} field={confirmPassword} type="password" autoComplete="new-password" />
     </>
   );
