@@ -1,0 +1,277 @@
+import { request as httpRequest } from "node:http";
+import { and, eq } from "drizzle-orm";
+import { expect } from "vitest";
+import { mailOutbox, session, user } from "../../db/schema";
+import { latestMail } from "../support/accounts";
+import { STRONG_PASSWORD, uniqueEmail, type FormFields } from "../support/client";
+import { createPostgresDatabase } from "../support/databases";
+import { startHttpApp, type HttpApp } from "../support/http-app";
+import { linkIn } from "../support/smtp";
+
+/**
+ * Helpers of the security suite. Everything goes through the real HTTP server
+ * (Express layer and production Remix build): requests are sent with
+ * `node:http`, which, unlike `fetch`, sends every header exactly as given
+ * (`Host`, `Sec-Fetch-*`), as a browser or an attacker would.
+ */
+
+export const CHROME_ON_LINUX =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+export const FIREFOX_ON_MAC =
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:131.0) Gecko/20100101 Firefox/131.0";
+
+/**
+ * The app for one test file, behind a trusted proxy on loopback so that every
+ * simulated browser has a client address of its own (as real visitors do, and
+ * so that per-address limits meet each browser separately). On PostgreSQL when
+ * `TEST_DATABASE_URL` is set (as in CI), else on the embedded database.
+ */
+export async function startApp(env: Record<string, string> = {}): Promise<HttpApp> {
+  if (!process.env.TEST_DATABASE_URL) return startHttpApp({ TRUST_PROXY: "loopback", ...env });
+  const database = await createPostgresDatabase();
+  const app = await startHttpApp({ TRUST_PROXY: "loopback", DATABASE_URL: database.url, ...env });
+  return {
+    ...app,
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The origin the app is published at (`APP_URL`), which is not where the test server listens when it is https. */
+export const appOrigin = (app: HttpApp) => app.services.config.appUrl.origin;
+
+export type HeaderFields = Record<string, string | undefined>;
+
+/**
+ * One HTTP exchange with the app, every header as given (an `undefined` value
+ * leaves the header out) and the path sent byte for byte, malformed or not.
+ */
+export function send(
+  app: HttpApp,
+  path: string,
+  {
+    method = "GET",
+    headers = {},
+    body,
+  }: { method?: string; headers?: HeaderFields; body?: string | Buffer } = {},
+): Promise<Response> {
+  const { hostname, port } = new URL(app.origin);
+  const outgoing: Record<string, string | number> = {};
+  if (body !== undefined) outgoing["content-length"] = Buffer.byteLength(body);
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) outgoing[name] = value;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ hostname, port, method, path, headers: outgoing }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("error", reject);
+      res.on("end", () => {
+        const received = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+            received.append(name, item);
+          }
+        }
+        const status = res.statusCode ?? 0;
+        const empty = method === "HEAD" || status === 204 || status === 304;
+        resolve(new Response(empty ? null : Buffer.concat(chunks), { status, headers: received }));
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const encodeForm = (fields: FormFields) => {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) {
+    for (const item of Array.isArray(value) ? value : [value]) params.append(name, item);
+  }
+  return params.toString();
+};
+
+let browsers = 0;
+
+/**
+ * A browser without JavaScript: it keeps its cookies, posts forms as a document
+ * navigation from the app's own pages, and comes from an address of its own.
+ */
+export class Browser {
+  readonly address: string;
+  readonly cookies = new Map<string, string>();
+
+  constructor(
+    readonly app: HttpApp,
+    readonly userAgent = CHROME_ON_LINUX,
+  ) {
+    browsers += 1;
+    this.address = `198.18.${Math.floor(browsers / 250) % 250}.${(browsers % 250) + 1}`;
+  }
+
+  get cookieHeader(): string | undefined {
+    if (this.cookies.size === 0) return undefined;
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  /** The session token in this browser's cookie (the part before its signature), if any. */
+  get sessionToken(): string | null {
+    for (const [name, value] of this.cookies) {
+      if (name.endsWith("todo.session_token")) return decodeURIComponent(value).split(".")[0] ?? null;
+    }
+    return null;
+  }
+
+  async request(
+    path: string,
+    init: { method?: string; headers?: HeaderFields; body?: string | Buffer } = {},
+  ) {
+    const response = await send(this.app, path, {
+      ...init,
+      headers: {
+        // The public host, as a browser sends it (a proxy in front of the app keeps it).
+        host: new URL(appOrigin(this.app)).host,
+        "user-agent": this.userAgent,
+        "x-forwarded-for": this.address,
+        cookie: this.cookieHeader,
+        ...init.headers,
+      },
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair = "", ...attributes] = cookie.split(";");
+      const at = pair.indexOf("=");
+      const name = pair.slice(0, at).trim();
+      const value = pair.slice(at + 1).trim();
+      if (value === "" || attributes.some((part) => /^\s*max-age=0\s*$/i.test(part)))
+        this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return response;
+  }
+
+  /** A page opened by following a link or typing its address. */
+  get(path: string, headers: HeaderFields = {}) {
+    return this.request(path, {
+      headers: { "sec-fetch-mode": "navigate", "sec-fetch-site": "none", ...headers },
+    });
+  }
+
+  /** A form submitted from one of the app's pages, without JavaScript. */
+  post(path: string, fields: FormFields, headers: HeaderFields = {}) {
+    return this.request(path, {
+      method: "POST",
+      body: encodeForm(fields),
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: appOrigin(this.app),
+        "sec-fetch-site": "same-origin",
+        "sec-fetch-mode": "navigate",
+        ...headers,
+      },
+    });
+  }
+
+  /** A JSON call to `/api/auth/*`, as the app's own scripts would make it. */
+  api(path: string, body: unknown, headers: HeaderFields = {}) {
+    return this.request(path, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: {
+        "content-type": "application/json",
+        origin: appOrigin(this.app),
+        "sec-fetch-site": "same-origin",
+        "sec-fetch-mode": "cors",
+        ...headers,
+      },
+    });
+  }
+
+  /** Whether this browser is signed in, as the todo page sees it. */
+  async isSignedIn(): Promise<boolean> {
+    const page = await this.get("/todos");
+    expect([200, 302]).toContain(page.status);
+    return page.status === 200;
+  }
+}
+
+/** The path (with its query) of the newest link of a kind mailed to an address, checked to point at `APP_URL`. */
+export async function mailLink(app: HttpApp, to: string, kind: string, prefix: string): Promise<string> {
+  const link = new URL(linkIn(await latestMail(app.services, to, kind), `${appOrigin(app)}${prefix}`));
+  return `${link.pathname}${link.search}`;
+}
+
+export interface Account {
+  email: string;
+  password: string;
+}
+
+/** Signs up through the form and opens the link in the confirmation mail: the browser ends up signed in. */
+export async function signUp(
+  browser: Browser,
+  { email = uniqueEmail("security"), password = STRONG_PASSWORD, name = "Security Tester" } = {},
+): Promise<Account> {
+  const answer = await browser.post("/signup", { name, email, password, confirmPassword: password });
+  expect(answer.status, await answer.clone().text()).toBe(302);
+  expect(answer.headers.get("location")).toBe("/verify-email");
+  const stored = email.trim().toLowerCase();
+  const confirmed = await browser.get(
+    await mailLink(browser.app, stored, "verify-email", "/verify-email?token="),
+  );
+  expect(confirmed.status).toBe(302);
+  expect(confirmed.headers.get("location")).toBe("/todos");
+  return { email: stored, password };
+}
+
+/** Signs in through the form; answers the response (302 on success). */
+export const signIn = (browser: Browser, { email, password }: Account, fields: Record<string, string> = {}) =>
+  browser.post("/login", { email, password, ...fields });
+
+export async function userByEmail(app: HttpApp, email: string) {
+  const [row] = await app.services.database.db.select().from(user).where(eq(user.email, email));
+  return row;
+}
+
+export async function sessionsOf(app: HttpApp, email: string) {
+  const owner = await userByEmail(app, email);
+  return app.services.database.db
+    .select()
+    .from(session)
+    .where(eq(session.userId, owner?.id ?? "none"));
+}
+
+export const mailsTo = (app: HttpApp, to: string, kind: string) =>
+  app.services.database.db
+    .select()
+    .from(mailOutbox)
+    .where(and(eq(mailOutbox.to, to), eq(mailOutbox.kind, kind)));
+
+/** Every session token the database holds, of every user. */
+export async function allSessionTokens(app: HttpApp): Promise<string[]> {
+  const rows = await app.services.database.db.select({ token: session.token }).from(session);
+  return rows.map((row) => row.token);
+}
+
+/** Waits until the log lines of finished responses have been written. */
+export const logsOf = async (app: HttpApp) => {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return app.logLines.join("");
+};
+
+/**
+ * A page's HTML without what differs from one response to the next, however
+ * alike the answers: the CSP nonce, the request id, and the given strings
+ * (such as the address typed into a form).
+ */
+export function withoutVaryingParts(html: string, ...typed: string[]): string {
+  let text = html
+    .replace(/nonce="[^"]*"/g, 'nonce=""')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<id>");
+  for (const value of typed) text = text.split(value).join("<typed>");
+  return text;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
