@@ -1,7 +1,8 @@
-import type { AppLoadContext } from "@remix-run/node";
+import { data, type AppLoadContext } from "@remix-run/node";
 import { SESSION_ABSOLUTE_SECONDS, type AuthSession } from "./auth/auth.server";
 import type { Flash } from "./flash.server";
 import type { Logger } from "./logger.server";
+import { retryAfterText, type AddressLimit } from "./security/rate-limit.server";
 import type { Services } from "./services.server";
 
 /**
@@ -20,6 +21,13 @@ export interface RequestContext {
   getSession(): Promise<AuthSession | null>;
   /** The one-time message for this page, if any; reading it clears it. */
   getFlash(): Promise<Flash | null>;
+  /**
+   * Counts an attempt at `limit` from this client address; over the limit it
+   * throws the 429 page (see `tooManyRequests`).
+   */
+  rateLimit(limit: AddressLimit): Promise<void>;
+  /** Throws a 429 with `Retry-After`, rendered by the error boundary as a page a person can read. */
+  tooManyRequests(retryAfterSeconds: number, message?: string): never;
 }
 
 declare module "@remix-run/server-runtime" {
@@ -44,6 +52,16 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
   let session: Promise<AuthSession | null> | undefined;
   let flash: Promise<Flash | null> | undefined;
   const logger = services.logger.child({ reqId: facts.requestId });
+  const tooManyRequests = (retryAfterSeconds: number, message?: string): never => {
+    // Remix keeps only cookies from a thrown response's headers, so this one goes on directly.
+    facts.appendResponseHeader("Retry-After", String(retryAfterSeconds));
+    throw data(
+      message ?? `Too many attempts from your network. Try again ${retryAfterText(retryAfterSeconds)}.`,
+      {
+        status: 429,
+      },
+    );
+  };
   return {
     services,
     requestId: facts.requestId,
@@ -79,5 +97,10 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
       });
       return flash;
     },
+    async rateLimit(limit) {
+      const verdict = await services.rateLimits.hitAddress(limit, facts.clientAddress);
+      if (!verdict.allowed) tooManyRequests(verdict.retryAfterSeconds);
+    },
+    tooManyRequests,
   };
 }

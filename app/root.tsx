@@ -97,20 +97,24 @@ export default function App() {
   return <Outlet />;
 }
 
+/** Headings (and default words) for the error answers a person meets. */
+const KNOWN_ERRORS: Partial<Record<number, { title: string; message: string }>> = {
+  404: { title: "Page not found", message: "There is no page at this address." },
+  429: { title: "Too many attempts", message: "Please wait a few minutes, then try again." },
+};
+
 export function ErrorBoundary() {
   const error = useRouteError();
   const { requestId } = useRequestInfo();
   if (isRouteErrorResponse(error)) {
-    const notFound = error.status === 404;
+    const known = KNOWN_ERRORS[error.status];
     const message =
       typeof error.data === "string" && error.data
         ? error.data
-        : notFound
-          ? "There is no page at this address."
-          : "That request could not be handled.";
+        : (known?.message ?? "That request could not be handled.");
     return (
       <section className="card narrow error-page">
-        <h1>{notFound ? "Page not found" : `Error ${error.status}`}</h1>
+        <h1>{known?.title ?? `Error ${error.status}`}</h1>
         <p>{message}</p>
         <p>
           <Link to="/">Go to the home page</Link>

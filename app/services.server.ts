@@ -9,7 +9,16 @@ import { createFlashCookie, type FlashCookie } from "./flash.server";
 import type { Logger } from "./logger.server";
 import { createOutbox, type Outbox, type OutboxOptions } from "./mail/outbox.server";
 import { devMailboxTransport, smtpTransport } from "./mail/transport.server";
+import {
+  createRateLimiter,
+  createRateLimits,
+  KNOWN_ADDRESS_DAYS,
+  type RateLimits,
+} from "./security/rate-limit.server";
 import { createTodoService, type TodoService } from "./todos/todos.server";
+
+/** How often closed rate-limit windows are deleted. */
+const RATE_LIMIT_SWEEP_MS = 10 * 60 * 1000;
 
 /**
  * Everything with state, created once per process by `server.ts` (or by a test)
@@ -28,6 +37,7 @@ export interface Services {
   audit: AuditLog;
   accounts: AccountService;
   emailChanges: EmailChangeService;
+  rateLimits: RateLimits;
   /** Stops the mail worker, then closes the database. */
   close(): Promise<void>;
 }
@@ -61,11 +71,18 @@ export async function createServices(
   });
   const audit = createAuditLog(database.db, logger);
   const sessions = createSessionService(database.db, audit);
+  const rateLimits = createRateLimits(createRateLimiter(database.db), (email, address) =>
+    audit.hasSignedInFrom(email, address, KNOWN_ADDRESS_DAYS),
+  );
+  const sweeper = setInterval(() => {
+    rateLimits.sweep().catch((error: unknown) => logger.warn({ err: error }, "rate-limit sweep failed"));
+  }, RATE_LIMIT_SWEEP_MS);
+  sweeper.unref();
   return {
     config,
     logger,
     database,
-    auth: createAuth({ db: database.db, config, logger, mail, audit }),
+    auth: createAuth({ db: database.db, config, logger, mail, audit, rateLimits }),
     audit,
     mail,
     flash: createFlashCookie({ secret: config.authSecret, secure: config.appUrl.protocol === "https:" }),
@@ -73,7 +90,9 @@ export async function createServices(
     sessions,
     accounts: createAccountService(database.db, mail, sessions),
     emailChanges: createEmailChangeService({ db: database.db, mail, audit, appUrl: config.appUrl }),
+    rateLimits,
     async close() {
+      clearInterval(sweeper);
       await mail.stop();
       await database.close();
     },

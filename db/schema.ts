@@ -157,6 +157,21 @@ export const emailChange = pgTable("email_change", {
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * Rate-limit counters, shared by every instance of the app: one row per
+ * limit and subject (a client address, or an account's address hashed), counting
+ * hits in a fixed window that ends at `resetAt`. Expired rows are swept.
+ */
+export const rateLimit = pgTable(
+  "rate_limit",
+  {
+    key: text().primaryKey(),
+    hits: integer().notNull(),
+    resetAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (table) => [index("rate_limit_reset_at_idx").on(table.resetAt)],
+);
+
 export type User = typeof user.$inferSelect;
 export type OutboxMail = typeof mailOutbox.$inferSelect;
 export type Todo = typeof todo.$inferSelect;

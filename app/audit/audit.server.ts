@@ -1,4 +1,4 @@
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq, gt, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client.server";
 import { auditEvent, user } from "../../db/schema";
 import { CLIENT_ADDRESS_HEADER } from "../auth/client-address";
@@ -52,6 +52,24 @@ export function createAuditLog(db: AppDatabase, logger: Logger) {
         .from(user)
         .where(eq(user.email, email.trim().toLowerCase()));
       if (owner) await record(owner.id, type, origin);
+    },
+
+    /** Whether the account with this address has signed in from `ipAddress` in the last `days`. */
+    async hasSignedInFrom(email: string, ipAddress: string, days: number): Promise<boolean> {
+      const [found] = await db
+        .select({ id: auditEvent.id })
+        .from(auditEvent)
+        .innerJoin(user, eq(user.id, auditEvent.userId))
+        .where(
+          and(
+            eq(user.email, email.trim().toLowerCase()),
+            eq(auditEvent.type, "sign-in"),
+            eq(auditEvent.ipAddress, ipAddress),
+            gt(auditEvent.createdAt, sql`now() - make_interval(days => ${days})`),
+          ),
+        )
+        .limit(1);
+      return found !== undefined;
     },
 
     forOwner(ownerId: string) {

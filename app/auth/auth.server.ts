@@ -7,6 +7,7 @@ import type { Config } from "../config.server";
 import { originOf, type AuditLog } from "../audit/audit.server";
 import type { Logger } from "../logger.server";
 import type { Outbox } from "../mail/outbox.server";
+import { retryAfterText, type RateLimits } from "../security/rate-limit.server";
 import {
   passwordChangedMail,
   resetPasswordMail,
@@ -37,18 +38,23 @@ const NEW_PASSWORD_FIELD: Record<string, string> = {
 export const RESET_LINK_SECONDS = 60 * 60;
 export const VERIFY_LINK_SECONDS = 24 * 60 * 60;
 
+/** The code of the 429 a sign-in gets while its account (or this address's tries at it) is held. */
+export const TOO_MANY_SIGN_IN_FAILURES = "TOO_MANY_FAILED_SIGN_INS";
+
 export function createAuth({
   db,
   config,
   logger,
   mail,
   audit,
+  rateLimits,
 }: {
   db: AppDatabase;
   config: Config;
   logger: Logger;
   mail: Outbox;
   audit: AuditLog;
+  rateLimits: RateLimits;
 }) {
   const authLogger = logger.child({ component: "better-auth" });
   // Every link in a mail is built from APP_URL, never from the request.
@@ -89,6 +95,7 @@ export function createAuth({
       },
       onPasswordReset: async ({ user }, request) => {
         await audit.record(user.id, "password-reset", originOf(request?.headers));
+        await rateLimits.signInFailures.clearAccount(user.email);
         const rendered = passwordChangedMail({ name: user.name, resetUrl: link("/forgot-password") });
         await mail.enqueue({ ...rendered, kind: "password-changed", to: user.email });
       },
@@ -129,6 +136,21 @@ export function createAuth({
     // The security history, for the HTML pages and /api/auth/* alike.
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
+        // Failed sign-ins are held per account here, so that forms and the JSON API share the count.
+        if (ctx.path === "/sign-in/email" && typeof ctx.body?.email === "string") {
+          const verdict = await rateLimits.signInFailures.check(ctx.body.email, clientAddressOf(ctx.headers));
+          if (!verdict.allowed) {
+            throw new APIError(
+              "TOO_MANY_REQUESTS",
+              {
+                code: TOO_MANY_SIGN_IN_FAILURES,
+                message: `Too many failed sign-ins to this account. Try again ${retryAfterText(verdict.retryAfterSeconds)}, or reset your password.`,
+                retryAfterSeconds: verdict.retryAfterSeconds,
+              },
+              { "Retry-After": String(verdict.retryAfterSeconds) },
+            );
+          }
+        }
         // A new password, wherever it is chosen, must not be one of the most common.
         const field = NEW_PASSWORD_FIELD[ctx.path];
         const chosen: unknown = field ? ctx.body?.[field] : undefined;
@@ -161,10 +183,18 @@ export function createAuth({
         const failed = isAPIError(ctx.context.returned);
         switch (ctx.path) {
           case "/sign-in/email": {
-            if (signedIn) await audit.record(signedIn, "sign-in", origin);
             const email: unknown = ctx.body?.email;
-            if (failed && typeof email === "string")
-              await audit.recordForEmail(email, "sign-in-failed", origin);
+            if (typeof email !== "string") break;
+            const address = clientAddressOf(ctx.headers);
+            if (signedIn) {
+              await audit.record(signedIn, "sign-in", origin);
+              await rateLimits.signInFailures.clearAddress(email, address);
+            }
+            if (failed) await audit.recordForEmail(email, "sign-in-failed", origin);
+            // Only a wrong password counts: the right one for an unconfirmed address is no guess.
+            if (isAPIError(ctx.context.returned) && ctx.context.returned.statusCode === 401) {
+              await rateLimits.signInFailures.recordFailure(email, address);
+            }
             break;
           }
           case "/verify-email":
@@ -193,6 +223,9 @@ export function createAuth({
     },
   });
 }
+
+/** The client address the server layer set; calls without one (scripts, tests) share one counter. */
+const clientAddressOf = (headers: Headers | undefined) => headers?.get(CLIENT_ADDRESS_HEADER) ?? "unknown";
 
 export type Auth = ReturnType<typeof createAuth>;
 export type AuthSession = Auth["$Infer"]["Session"];

@@ -20,6 +20,7 @@ export function loader(_args: LoaderFunctionArgs) {
 
 /** One answer for every address; only a real account gets a mail. Nothing changes until the link is used. */
 export async function action({ request, context }: ActionFunctionArgs) {
+  await context.rateLimit("forgot-password");
   const submission = parseWithZod(await readFormData(request), { schema: ForgotSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply() }, { status: 400 });

@@ -10,6 +10,7 @@ import {
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { originOf } from "~/audit/audit.server";
+import { TOO_MANY_SIGN_IN_FAILURES } from "~/auth/auth.server";
 import { forwardCookies } from "~/auth/cookies.server";
 import { authPageLoader } from "~/auth/guards.server";
 import { LoginSchema } from "~/auth/schemas";
@@ -28,6 +29,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
+  await context.rateLimit("sign-in");
   const formData = await readFormData(request);
   const submission = parseWithZod(formData, { schema: LoginSchema });
   if (submission.status !== "success") {
@@ -60,6 +62,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
         },
         { status: 400 },
       );
+    }
+    if (isAPIError(error) && error.body?.code === TOO_MANY_SIGN_IN_FAILURES) {
+      const retryAfter = Number(error.body.retryAfterSeconds);
+      context.tooManyRequests(Number.isFinite(retryAfter) ? retryAfter : 60, error.body.message);
     }
     // Only said after the password proved right, so it tells an attacker nothing.
     if (isAPIError(error) && error.body?.code === "EMAIL_NOT_VERIFIED") {

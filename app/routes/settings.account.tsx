@@ -48,6 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     case "export":
       return redirect("/settings/account/export", 303);
     case "delete-account": {
+      await context.rateLimit("password");
       if (!(await isCurrentPassword(request, context, submission.value.currentPassword))) {
         return data(
           {

@@ -53,6 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = submission.value;
   switch (form.intent) {
     case "change-email": {
+      await context.rateLimit("email-change");
       const fieldError = (field: string, message: string) =>
         data(
           {

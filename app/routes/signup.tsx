@@ -18,6 +18,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
+  await context.rateLimit("sign-up");
   const formData = await readFormData(request);
   const submission = parseWithZod(formData, { schema: SignupSchema });
   if (submission.status !== "success") {

@@ -56,6 +56,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** Ask for a new link. The same answer for every address, known or not. */
 export async function action({ request, context }: ActionFunctionArgs) {
+  await context.rateLimit("resend-verification");
   const submission = parseWithZod(await readFormData(request), { schema: ResendSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply() }, { status: 400 });

@@ -58,6 +58,11 @@ async function toResult(value: unknown): Promise<RouteResult> {
 
 export type FormFields = Record<string, string | string[]>;
 
+let clientCount = 0;
+/** A documentation address (RFC 3849), a different /64 each time. */
+const nextClientAddress = () =>
+  `2001:db8:${(process.pid % 0xffff).toString(16)}:${(clientCount++ % 0xffff).toString(16)}::10`;
+
 /**
  * A browser without JavaScript, as far as loaders and actions can tell: it keeps
  * cookies, sends forms as `application/x-www-form-urlencoded`, and every request
@@ -68,7 +73,8 @@ export class TestClient {
 
   constructor(
     readonly services: Services,
-    readonly clientAddress = "203.0.113.10",
+    /** Each client its own address by default, so that rate limits per address never join up tests. */
+    readonly clientAddress = nextClientAddress(),
     readonly userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36",
   ) {}
 
@@ -124,6 +130,10 @@ export class TestClient {
     } catch (thrown) {
       if (thrown instanceof Response || isDataWithInit(thrown)) result = await toResult(thrown);
       else throw thrown;
+    }
+    // What the route set on the response directly (cookies, Retry-After), as the server layer would send it.
+    for (const [name, value] of responseHeaders) {
+      if (name !== "set-cookie") result.headers.append(name, value);
     }
     for (const cookie of responseHeaders.getSetCookie()) result.headers.append("Set-Cookie", cookie);
     this.remember(result.headers);

@@ -1,0 +1,195 @@
+import { createHash } from "node:crypto";
+import { isIPv6 } from "node:net";
+import { eq, lt, sql } from "drizzle-orm";
+import type { AppDatabase } from "../../db/client.server";
+import { rateLimit } from "../../db/schema";
+
+/** How many hits a window allows. */
+export interface RateLimitRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+
+/**
+ * Limits per client address, for the forms and `/api/auth/*` alike. Generous
+ * enough for people behind one shared address; far too few for guessing.
+ */
+export const ADDRESS_LIMITS = {
+  "sign-in": { limit: 50, windowSeconds: 15 * MINUTE },
+  "sign-up": { limit: 10, windowSeconds: HOUR },
+  "forgot-password": { limit: 5, windowSeconds: 15 * MINUTE },
+  "resend-verification": { limit: 5, windowSeconds: 15 * MINUTE },
+  /** Every form that checks a password it is given: change, reset, account deletion. */
+  password: { limit: 10, windowSeconds: 15 * MINUTE },
+  "email-change": { limit: 5, windowSeconds: 15 * MINUTE },
+} as const satisfies Record<string, RateLimitRule>;
+
+export type AddressLimit = keyof typeof ADDRESS_LIMITS;
+
+/**
+ * Failed sign-ins in a row for one account. From one address, ten; from
+ * anywhere, a hundred (NIST SP 800-63B §5.2.2) — but an address the account has
+ * signed in from before is never held by the account-wide count, so an attacker
+ * elsewhere cannot lock its owner out. A success clears the count of its own
+ * address only, so that the owner's daily sign-in does not renew an attacker's
+ * budget; a password reset by mail clears the account's.
+ */
+export const SIGN_IN_FAILURE_LIMITS = {
+  fromAddress: { limit: 10, windowSeconds: 15 * MINUTE },
+  forAccount: { limit: 100, windowSeconds: 24 * HOUR },
+} as const satisfies Record<string, RateLimitRule>;
+
+/** How long an address the account signed in from stays exempt from the account-wide count. */
+export const KNOWN_ADDRESS_DAYS = 90;
+
+/** The better-auth endpoints each address limit applies to, under `/api/auth`. */
+export const AUTH_API_LIMITS: Readonly<Record<string, AddressLimit>> = {
+  "/sign-in/email": "sign-in",
+  "/sign-up/email": "sign-up",
+  "/request-password-reset": "forgot-password",
+  "/send-verification-email": "resend-verification",
+  "/reset-password": "password",
+  "/change-password": "password",
+  "/delete-user": "password",
+  "/change-email": "email-change",
+};
+
+export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+const ALLOWED: RateLimitVerdict = { allowed: true };
+
+/**
+ * The subject an address counts as. An IPv6 host usually holds a whole /64, so
+ * each /64 counts as one address; otherwise every rotation would reset its limit.
+ */
+export function addressSubject(address: string): string {
+  if (!isIPv6(address)) return address;
+  const [head = "", tail] = address.toLowerCase().split("::");
+  const headGroups = head ? head.split(":") : [];
+  const tailGroups = tail === undefined ? [] : tail ? tail.split(":") : [];
+  const missing = 8 - headGroups.length - tailGroups.length;
+  const groups = [...headGroups, ...Array<string>(Math.max(missing, 0)).fill("0"), ...tailGroups];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
+
+/** An account's counters are keyed by its address, hashed: they also exist for addresses without an account. */
+export function accountSubject(email: string): string {
+  return createHash("sha256").update(email.trim().toLowerCase()).digest("base64url").slice(0, 32);
+}
+
+/**
+ * Counters in the database, so that every instance of the app shares them.
+ * Each is one row updated by a single atomic upsert per hit: a fixed window that
+ * opens at the first hit and closes `windowSeconds` later.
+ */
+export function createRateLimiter(db: AppDatabase) {
+  const retryAfter = sql<number>`greatest(1, ceil(extract(epoch from ${rateLimit.resetAt} - now())))::int`;
+
+  return {
+    /** Counts one hit; refused when this hit goes over the limit. */
+    async hit(key: string, rule: RateLimitRule): Promise<RateLimitVerdict> {
+      const expired = sql`${rateLimit.resetAt} <= now()`;
+      const [row] = await db
+        .insert(rateLimit)
+        .values({ key, hits: 1, resetAt: sql`now() + make_interval(secs => ${rule.windowSeconds})` })
+        .onConflictDoUpdate({
+          target: rateLimit.key,
+          set: {
+            hits: sql`case when ${expired} then 1 else ${rateLimit.hits} + 1 end`,
+            resetAt: sql`case when ${expired} then excluded.reset_at else ${rateLimit.resetAt} end`,
+          },
+        })
+        .returning({ hits: rateLimit.hits, retryAfterSeconds: retryAfter });
+      if (!row || row.hits <= rule.limit) return ALLOWED;
+      return { allowed: false, retryAfterSeconds: row.retryAfterSeconds };
+    },
+
+    /** Whether the next hit would still be allowed, without counting one. */
+    async check(key: string, rule: RateLimitRule): Promise<RateLimitVerdict> {
+      const [row] = await db
+        .select({ hits: rateLimit.hits, retryAfterSeconds: retryAfter })
+        .from(rateLimit)
+        .where(sql`${rateLimit.key} = ${key} and ${rateLimit.resetAt} > now()`);
+      if (!row || row.hits < rule.limit) return ALLOWED;
+      return { allowed: false, retryAfterSeconds: row.retryAfterSeconds };
+    },
+
+    async clear(key: string): Promise<void> {
+      await db.delete(rateLimit).where(eq(rateLimit.key, key));
+    },
+
+    /** Deletes the counters whose window has closed; returns how many. */
+    async sweep(): Promise<number> {
+      const removed = await db
+        .delete(rateLimit)
+        .where(lt(rateLimit.resetAt, sql`now()`))
+        .returning({ key: rateLimit.key });
+      return removed.length;
+    },
+  };
+}
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+/**
+ * The app's limits on top of the counters: per client address, and for failed
+ * sign-ins per account. `isKnownAddress` says whether an account has signed in
+ * from an address lately (the security history knows).
+ */
+export function createRateLimits(
+  limiter: RateLimiter,
+  isKnownAddress: (email: string, address: string) => Promise<boolean>,
+) {
+  const pairKey = (email: string, address: string) =>
+    `sign-in-failures:${accountSubject(email)}:${addressSubject(address)}`;
+  const accountKey = (email: string) => `sign-in-failures:${accountSubject(email)}`;
+
+  return {
+    /** Counts an attempt at `name` from this address. */
+    hitAddress(name: AddressLimit, address: string): Promise<RateLimitVerdict> {
+      return limiter.hit(`${name}:${addressSubject(address)}`, ADDRESS_LIMITS[name]);
+    },
+
+    signInFailures: {
+      /** Whether a sign-in to this account from this address may be tried now. */
+      async check(email: string, address: string): Promise<RateLimitVerdict> {
+        const fromAddress = await limiter.check(pairKey(email, address), SIGN_IN_FAILURE_LIMITS.fromAddress);
+        if (!fromAddress.allowed) return fromAddress;
+        const forAccount = await limiter.check(accountKey(email), SIGN_IN_FAILURE_LIMITS.forAccount);
+        if (forAccount.allowed || (await isKnownAddress(email, address))) return ALLOWED;
+        return forAccount;
+      },
+      async recordFailure(email: string, address: string): Promise<void> {
+        await limiter.hit(pairKey(email, address), SIGN_IN_FAILURE_LIMITS.fromAddress);
+        await limiter.hit(accountKey(email), SIGN_IN_FAILURE_LIMITS.forAccount);
+      },
+      /** A success ends the run of failures from its address. */
+      clearAddress(email: string, address: string): Promise<void> {
+        return limiter.clear(pairKey(email, address));
+      },
+      /** Whoever proved they own the mailbox may try signing in again from anywhere. */
+      clearAccount(email: string): Promise<void> {
+        return limiter.clear(accountKey(email));
+      },
+    },
+
+    sweep: () => limiter.sweep(),
+  };
+}
+
+export type RateLimits = ReturnType<typeof createRateLimits>;
+
+/** The words of a 429 page: how long to wait, rounded up to what a person reads. */
+export function retryAfterText(seconds: number): string {
+  if (seconds < 60) return "in a minute";
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `in ${minutes} minute${minutes === 1 ? "" : "s"}`;
+  const hours = Math.ceil(minutes / 60);
+  return `in ${hours} hour${hours === 1 ? "" : "s"}`;
+}
