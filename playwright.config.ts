@@ -63,7 +63,8 @@ export default defineConfig({
         PGLITE_DIR: "memory://",
         DATABASE_URL: "",
         SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
-        TRUST_PROXY: "",
+        // Each test sends an X-Forwarded-For of its own (see support/test.ts).
+        TRUST_PROXY: "loopback",
         LOG_LEVEL: "warn",
       },
     },

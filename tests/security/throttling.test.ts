@@ -1,0 +1,323 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ADDRESS_LIMITS,
+  AUTH_API_LIMITS,
+  SIGN_IN_FAILURE_LIMITS,
+  type AddressLimit,
+} from "~/security/rate-limit.server";
+import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
+import { createPostgresDatabase, DATABASE_KINDS } from "../support/databases";
+import { latestMail } from "../support/accounts";
+import { formPost, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
+import { freePort, startServerProcess, waitForOk, type ServerProcess } from "../support/process";
+import { linkIn, startSmtpCatcher } from "../support/smtp";
+
+/** A new private address each call: the app believes X-Forwarded-For from loopback here. */
+let addressCount = 0;
+const newAddress = () => {
+  const n = ++addressCount;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+};
+const from = (address: string) => ({ "x-forwarded-for": address });
+
+const WRONG_PASSWORD = "not the password at all";
+
+async function expectReadable429(response: Response, windowSeconds: number) {
+  expect(response.status).toBe(429);
+  const retryAfter = Number(response.headers.get("retry-after"));
+  expect(Number.isInteger(retryAfter)).toBe(true);
+  expect(retryAfter).toBeGreaterThan(0);
+  expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
+  const body = await response.text();
+  if (response.headers.get("content-type")?.startsWith("text/html")) {
+    expect(body).toContain("Too many attempts");
+    expect(body).toMatch(/Try again in (a minute|\d+ minutes?|\d+ hours?)/);
+  } else {
+    expect(JSON.parse(body)).toMatchObject({
+      code: expect.any(String),
+      message: expect.stringMatching(/Try again/),
+    });
+  }
+}
+
+describe("Throttling", () => {
+  let app: HttpApp;
+  let signedIn: string;
+  beforeAll(async () => {
+    app = await startHttpApp({ TRUST_PROXY: "loopback" });
+    ({ cookie: signedIn } = await signUpOverHttp(app, uniqueEmail("throttled"), from(newAddress())));
+  });
+  afterAll(() => app.close());
+
+  const FORMS: { limit: AddressLimit; path: string; fields: Record<string, string>; signedIn?: true }[] = [
+    { limit: "sign-in", path: "/login", fields: {} },
+    { limit: "sign-up", path: "/signup", fields: {} },
+    { limit: "forgot-password", path: "/forgot-password", fields: {} },
+    { limit: "resend-verification", path: "/verify-email", fields: {} },
+    { limit: "password", path: "/reset-password?token=nothing", fields: {} },
+    { limit: "password", path: "/settings/password", fields: {}, signedIn: true },
+    {
+      limit: "password",
+      path: "/settings/account",
+      fields: { intent: "delete-account", currentPassword: WRONG_PASSWORD, confirm: "on" },
+      signedIn: true,
+    },
+    {
+      limit: "email-change",
+      path: "/settings/email",
+      fields: { intent: "change-email", newEmail: "elsewhere@example.com", currentPassword: WRONG_PASSWORD },
+      signedIn: true,
+    },
+  ];
+
+  it.each(FORMS)(
+    "Per client address: sign-in, sign-up, forgot-password, resend-verification, password and email change are limited, with 429, Retry-After, and a readable page ($limit: POST $path)",
+    async ({ limit, path: pathname, fields, signedIn: needsSession }) => {
+      const rule = ADDRESS_LIMITS[limit];
+      const address = newAddress();
+      const headers = { ...from(address), ...(needsSession ? { cookie: signedIn } : {}) };
+      for (let attempt = 1; attempt <= rule.limit; attempt++) {
+        const response = await formPost(app, pathname, fields, headers);
+        expect(response.status, `attempt ${attempt}`).not.toBe(429);
+      }
+      await expectReadable429(await formPost(app, pathname, fields, headers), rule.windowSeconds);
+      // Another address is not held back by this one.
+      const elsewhere = await formPost(app, pathname, fields, { ...headers, ...from(newAddress()) });
+      expect(elsewhere.status).not.toBe(429);
+    },
+  );
+
+  it.each(Object.entries(AUTH_API_LIMITS))(
+    "Rate limits apply to the HTML forms and to /api/auth/* alike (POST /api/auth%s)",
+    async (endpoint, limit) => {
+      const rule = ADDRESS_LIMITS[limit];
+      const headers = { ...from(newAddress()), origin: app.origin, "content-type": "application/json" };
+      const post = () => fetch(app.url(`/api/auth${endpoint}`), { method: "POST", headers, body: "{}" });
+      for (let attempt = 1; attempt <= rule.limit; attempt++) {
+        expect((await post()).status, `attempt ${attempt}`).not.toBe(429);
+      }
+      const refused = await post();
+      expect(refused.headers.get("content-type")).toMatch(/^application\/json/);
+      await expectReadable429(refused, rule.windowSeconds);
+    },
+  );
+
+  it("Rate limits apply to the HTML forms and to /api/auth/* alike: one count for both", async () => {
+    const address = newAddress();
+    const { limit } = ADDRESS_LIMITS["forgot-password"];
+    const email = uniqueEmail("nobody");
+    const api = () =>
+      fetch(app.url("/api/auth/request-password-reset"), {
+        method: "POST",
+        headers: { ...from(address), origin: app.origin, "content-type": "application/json" },
+        body: JSON.stringify({ email, redirectTo: "/reset-password" }),
+      });
+    for (let attempt = 1; attempt <= limit; attempt++) {
+      const response =
+        attempt % 2 ? await formPost(app, "/forgot-password", { email }, from(address)) : await api();
+      expect(response.status, `attempt ${attempt}`).not.toBe(429);
+    }
+    expect((await formPost(app, "/forgot-password", { email }, from(address))).status).toBe(429);
+    expect((await api()).status).toBe(429);
+  });
+
+  it(
+    "Per account: failed sign-ins are limited too (at most 100 in a row, NIST), without letting an attacker lock a user out from everywhere",
+    { timeout: 120_000 },
+    async () => {
+      const home = newAddress();
+      const { email } = await signUpOverHttp(app, uniqueEmail("target"), from(home));
+      const signIn = (address: string, password: string) =>
+        formPost(app, "/login", { email, password }, from(address));
+
+      // 30 wrong passwords from one address: held back well before the 30th...
+      const attacker = newAddress();
+      const statuses: number[] = [];
+      let refusal: Response | null = null;
+      for (let attempt = 1; attempt <= 30; attempt++) {
+        const response = await signIn(attacker, WRONG_PASSWORD);
+        statuses.push(response.status);
+        if (response.status === 429 && !refusal) refusal = response;
+      }
+      expect(statuses.indexOf(429)).toBe(SIGN_IN_FAILURE_LIMITS.fromAddress.limit);
+      expect(statuses.indexOf(429)).toBeLessThan(29);
+      if (!refusal) throw new Error("no 429");
+      await expectReadable429(refusal, SIGN_IN_FAILURE_LIMITS.fromAddress.windowSeconds);
+      // ...where even the right password waits now,
+      expect((await signIn(attacker, STRONG_PASSWORD)).status).toBe(429);
+      // ...while the same user signs in from another address.
+      expect((await signIn(newAddress(), STRONG_PASSWORD)).status).toBe(302);
+
+      // A hundred failures in a row, from many addresses (the first ten above count too),
+      // hold the account for new addresses.
+      const { fromAddress, forAccount } = SIGN_IN_FAILURE_LIMITS;
+      let address = newAddress();
+      for (let failure = fromAddress.limit; failure < forAccount.limit; failure++) {
+        // Below each address's own limit, so that only the account-wide count can hold.
+        if (failure % (fromAddress.limit - 1) === 0) address = newAddress();
+        expect((await signIn(address, WRONG_PASSWORD)).status).toBe(400);
+      }
+      const stranger = newAddress();
+      await expectReadable429(
+        await signIn(stranger, STRONG_PASSWORD),
+        SIGN_IN_FAILURE_LIMITS.forAccount.windowSeconds,
+      );
+      const overApi = await fetch(app.url("/api/auth/sign-in/email"), {
+        method: "POST",
+        headers: { ...from(stranger), origin: app.origin, "content-type": "application/json" },
+        body: JSON.stringify({ email, password: STRONG_PASSWORD }),
+      });
+      await expectReadable429(overApi, SIGN_IN_FAILURE_LIMITS.forAccount.windowSeconds);
+
+      // ...but not the addresses its owner signs in from, whose success leaves the hold in place...
+      expect((await signIn(home, STRONG_PASSWORD)).status).toBe(302);
+      expect((await signIn(stranger, STRONG_PASSWORD)).status).toBe(429);
+      // ...until a reset by mail frees the account everywhere.
+      expect((await formPost(app, "/forgot-password", { email }, from(stranger))).status).toBe(302);
+      const resetLink = linkIn(
+        await latestMail(app.services, email, "reset-password"),
+        app.url("/reset-password?token="),
+      );
+      const newPassword = `${STRONG_PASSWORD} again`;
+      const reset = await formPost(
+        app,
+        new URL(resetLink).pathname + new URL(resetLink).search,
+        { password: newPassword, confirmPassword: newPassword },
+        from(stranger),
+      );
+      expect(reset.status).toBe(302);
+      expect((await signIn(stranger, newPassword)).status).toBe(302);
+    },
+  );
+
+  it("The client address is the socket's, unless TRUST_PROXY says a proxy sets X-Forwarded-For: a forged header never resets a limit", async () => {
+    const direct = await startHttpApp();
+    try {
+      const { limit, windowSeconds } = ADDRESS_LIMITS["forgot-password"];
+      for (let attempt = 1; attempt <= limit; attempt++) {
+        const response = await formPost(direct, "/forgot-password", {}, from(newAddress()));
+        expect(response.status).not.toBe(429);
+      }
+      await expectReadable429(
+        await formPost(direct, "/forgot-password", {}, from(newAddress())),
+        windowSeconds,
+      );
+    } finally {
+      await direct.close();
+    }
+  });
+
+  it("Counters live in the database so that every instance of the app shares them (they outlive a restart)", async () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), "todo-limits-")), "pglite");
+    const { limit } = ADDRESS_LIMITS["forgot-password"];
+    const first = await startHttpApp({ PGLITE_DIR: dir });
+    for (let attempt = 1; attempt <= limit; attempt++) {
+      expect((await formPost(first, "/forgot-password", {})).status).not.toBe(429);
+    }
+    await first.close();
+    const second = await startHttpApp({ PGLITE_DIR: dir });
+    try {
+      expect((await formPost(second, "/forgot-password", {})).status).toBe(429);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe.each(DATABASE_KINDS.filter((kind) => kind === "postgres"))(
+  "Throttling across processes (%s)",
+  () => {
+    it(
+      "Counters live in the database so that every instance of the app shares them: two server processes on one PostgreSQL",
+      { timeout: 120_000 },
+      async () => {
+        const database = await createPostgresDatabase();
+        const smtp = await startSmtpCatcher();
+        const servers: { process: ServerProcess; origin: string }[] = [];
+        try {
+          for (let i = 0; i < 2; i++) {
+            const port = await freePort();
+            const origin = `http://127.0.0.1:${port}`;
+            const serverProcess = startServerProcess({
+              NODE_ENV: "production",
+              HOST: "127.0.0.1",
+              PORT: String(port),
+              // Both serve one site: the same public origin would sit in front of both.
+              APP_URL: origin,
+              BETTER_AUTH_SECRET: "a-production-secret-of-at-least-32-chars",
+              DATABASE_URL: database.url,
+              SMTP_URL: smtp.url,
+              TRUST_PROXY: "loopback",
+              LOG_LEVEL: "warn",
+            });
+            servers.push({ process: serverProcess, origin });
+            await waitForOk(`${origin}/healthz`);
+          }
+          const [one, two] = servers;
+          if (!one || !two) throw new Error("servers did not start");
+          const post = (
+            server: { origin: string },
+            pathname: string,
+            fields: Record<string, string>,
+            address: string,
+          ) =>
+            fetch(new URL(pathname, server.origin), {
+              method: "POST",
+              redirect: "manual",
+              headers: {
+                "content-type": "application/x-www-form-urlencoded",
+                origin: server.origin,
+                ...from(address),
+              },
+              body: new URLSearchParams(fields),
+            });
+
+          const email = uniqueEmail("shared");
+          const home = newAddress();
+          const signedUp = await post(
+            one,
+            "/signup",
+            { name: "Shared", email, password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD },
+            home,
+          );
+          expect(signedUp.status).toBe(302);
+          const [mail] = await smtp.waitFor(email);
+          if (!mail) throw new Error("no mail");
+          const verified = await fetch(linkIn(mail, `${one.origin}/verify-email?token=`), {
+            redirect: "manual",
+            headers: from(home),
+          });
+          expect(verified.status).toBe(302);
+
+          // Wrong passwords from one address, to each process in turn.
+          const attacker = newAddress();
+          const statuses: number[] = [];
+          for (let attempt = 0; attempt < 30; attempt++) {
+            const server = attempt % 2 ? two : one;
+            statuses.push(
+              (await post(server, "/login", { email, password: WRONG_PASSWORD }, attacker)).status,
+            );
+          }
+          expect(statuses.indexOf(429)).toBe(SIGN_IN_FAILURE_LIMITS.fromAddress.limit);
+          expect(
+            statuses.slice(SIGN_IN_FAILURE_LIMITS.fromAddress.limit).every((status) => status === 429),
+          ).toBe(true);
+          // The same user, from another address, on either process.
+          expect((await post(two, "/login", { email, password: STRONG_PASSWORD }, newAddress())).status).toBe(
+            302,
+          );
+        } finally {
+          for (const { process } of servers) {
+            process.child.kill("SIGTERM");
+            await process.exited();
+          }
+          await smtp.stop();
+          await database.drop();
+        }
+      },
+    );
+  },
+);
