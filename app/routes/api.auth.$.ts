@@ -3,15 +3,27 @@ import { AUTH_API_LIMITS, retryAfterText } from "~/security/rate-limit.server";
 
 const BASE_PATH = "/api/auth";
 
-/** better-auth's own HTTP API, for JavaScript and native clients (JSON). */
-export function loader({ request, context }: LoaderFunctionArgs) {
-  return context.services.auth.handler(request);
+/** The endpoint under /api/auth, as better-auth routes it. */
+const endpointOf = (request: Request) =>
+  new URL(request.url).pathname.slice(BASE_PATH.length).toLowerCase().replace(/\/+$/, "");
+
+/** Endpoints whose answers carry session tokens: the caller's, and those of every other session. */
+const TOKEN_BEARING = new Set(["/get-session", "/list-sessions"]);
+
+/**
+ * better-auth's own HTTP API, for JavaScript and native clients (JSON). The
+ * session is looked up first through the load context, which ends it when it
+ * is past its absolute lifetime (better-auth knows only the idle one).
+ */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await context.getSession();
+  const response = await context.services.auth.handler(request);
+  return TOKEN_BEARING.has(endpointOf(request)) ? withoutTokens(response) : response;
 }
 
 /** The same limits as the forms', per client address, answered in JSON. */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const endpoint = new URL(request.url).pathname.slice(BASE_PATH.length).toLowerCase().replace(/\/+$/, "");
-  const limit = AUTH_API_LIMITS[endpoint];
+  const limit = AUTH_API_LIMITS[endpointOf(request)];
   if (limit) {
     const verdict = await context.services.rateLimits.hitAddress(limit, context.clientAddress);
     if (!verdict.allowed) {
@@ -24,5 +36,33 @@ export async function action({ request, context }: ActionFunctionArgs) {
       );
     }
   }
+  await context.getSession();
   return context.services.auth.handler(request);
+}
+
+/**
+ * A session token is a credential: whoever reads one from a listing could use
+ * that session. The cookie already carries the caller's own, so no answer
+ * needs to repeat any.
+ */
+async function withoutTokens(response: Response): Promise<Response> {
+  if (!response.headers.get("content-type")?.includes("application/json")) return response;
+  const body: unknown = await response.json();
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return new Response(JSON.stringify(dropTokens(body)), {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
+
+function dropTokens(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropTokens);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== "token")
+      .map(([key, item]) => [key, dropTokens(item)]),
+  );
 }

@@ -1,11 +1,13 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_ABSOLUTE_SECONDS } from "~/auth/auth.server";
+import * as authApi from "~/routes/api.auth.$";
 import * as login from "~/routes/login";
 import * as todos from "~/routes/todos";
 import type { Services } from "~/services.server";
 import { session, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
+import { TestClient } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
 
 describe.each(DATABASE_KINDS)("session lifetimes on %s", (kind) => {
@@ -39,6 +41,38 @@ describe.each(DATABASE_KINDS)("session lifetimes on %s", (kind) => {
     expect(page.location).toMatch(/^\/login/);
     expect(await sessionsOf(email)).toEqual([]);
     expect(client.cookies.has("todo.session_token")).toBe(false);
+  });
+
+  it("ends a session past its absolute lifetime on /api/auth/* too", async () => {
+    const { client, email } = await signUpVerified(services);
+    const [row] = await sessionsOf(email);
+    await services.database.db
+      .update(session)
+      .set({ createdAt: new Date(Date.now() - (SESSION_ABSOLUTE_SECONDS + 60) * 1000) })
+      .where(eq(session.id, row?.id ?? ""));
+
+    const answer = await client.get(authApi.loader, "/api/auth/get-session");
+    expect(answer.status).toBe(200);
+    expect(answer.data).toBeNull();
+    expect(await sessionsOf(email)).toEqual([]);
+  });
+
+  it("never sends a session token in /api/auth/get-session or /api/auth/list-sessions", async () => {
+    const { client, email, password } = await signUpVerified(services);
+    const elsewhere = new TestClient(services);
+    expect((await elsewhere.post(login.action, "/login", { email, password })).status).toBe(302);
+    const tokens = (await sessionsOf(email)).map((row) => row.token);
+    expect(tokens).toHaveLength(2);
+
+    const current = await client.get<{ user: { email: string } }>(authApi.loader, "/api/auth/get-session");
+    expect(current.data.user.email).toBe(email);
+    const listed = await client.get<unknown[]>(authApi.loader, "/api/auth/list-sessions");
+    expect(listed.data).toHaveLength(2);
+    for (const answer of [current, listed]) {
+      const body = JSON.stringify(answer.data);
+      for (const token of tokens) expect(body).not.toContain(token);
+      expect(body).not.toMatch(/"token"/);
+    }
   });
 
   it("ends the session already in the browser when another account signs in there", async () => {
