@@ -1,5 +1,5 @@
 import { request as httpRequest } from "node:http";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { expect } from "vitest";
 import { mailOutbox, session, user } from "../../db/schema";
 import { latestMail } from "../support/accounts";
@@ -274,4 +274,19 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/**
+ * Runs `action` while the todo table is missing, so that a request touching it
+ * fails inside the app as it would on a database fault: a genuine server error
+ * whose message names internals (the table) that must never reach the page.
+ */
+export async function whileTodoTableIsMissing<T>(app: HttpApp, action: () => Promise<T>): Promise<T> {
+  const { db } = app.services.database;
+  await db.execute(sql`alter table "todo" rename to "todo_away"`);
+  try {
+    return await action();
+  } finally {
+    await db.execute(sql`alter table "todo_away" rename to "todo"`);
+  }
 }
