@@ -73,6 +73,20 @@ export const verification = pgTable(
   (table) => [index("verification_identifier_idx").on(table.identifier)],
 );
 
+/**
+ * The signing keys of the JWTs for API clients (better-auth's jwt plugin):
+ * public keys as JWK, private keys encrypted with BETTER_AUTH_SECRET.
+ */
+export const jwks = pgTable("jwks", {
+  id: text().primaryKey(),
+  publicKey: text().notNull(),
+  privateKey: text().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull(),
+  expiresAt: timestamp({ withTimezone: true }),
+  alg: text(),
+  crv: text(),
+});
+
 export const TODO_TITLE_MAX = 500;
 
 export const todo = pgTable(

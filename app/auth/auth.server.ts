@@ -1,6 +1,7 @@
 import { betterAuth } from "better-auth";
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { bearer, jwt } from "better-auth/plugins";
 import type { AppDatabase } from "../../db/client.server";
 import * as schema from "../../db/schema";
 import type { Config } from "../config.server";
@@ -33,6 +34,15 @@ const NEW_PASSWORD_FIELD: Record<string, string> = {
   "/reset-password": "newPassword",
   "/change-password": "newPassword",
 };
+
+/** Access tokens (JWTs) for API clients live 15 minutes; the session is what refreshes them. */
+export const ACCESS_TOKEN_SECONDS = 15 * 60;
+/**
+ * A new signing key every week. The previous one stays in the JWKS for a day
+ * after it stops signing: far longer than any token it signed can live.
+ */
+export const SIGNING_KEY_ROTATION_SECONDS = 7 * 24 * 60 * 60;
+export const SIGNING_KEY_GRACE_SECONDS = 24 * 60 * 60;
 
 /** Reset links work once, for an hour; verification links for a day. */
 export const RESET_LINK_SECONDS = 60 * 60;
@@ -76,6 +86,7 @@ export function createAuth({
         session: schema.session,
         account: schema.account,
         verification: schema.verification,
+        jwks: schema.jwks,
       },
     }),
     emailAndPassword: {
@@ -214,6 +225,27 @@ export function createAuth({
         }
       }),
     },
+    plugins: [
+      jwt({
+        jwks: {
+          keyPairConfig: { alg: "EdDSA", crv: "Ed25519" },
+          rotationInterval: SIGNING_KEY_ROTATION_SECONDS,
+          gracePeriod: SIGNING_KEY_GRACE_SECONDS,
+        },
+        jwt: {
+          issuer: config.appUrl.origin,
+          audience: config.appUrl.origin,
+          // A span (a number would be read as an absolute `exp`).
+          expirationTime: `${ACCESS_TOKEN_SECONDS}s`,
+          // Only the subject (the user's id): a token says who, the API looks up the rest.
+          definePayload: () => ({}),
+        },
+        // JWTs only from GET /api/auth/token, never as a side effect of reading the session.
+        disableSettingJwtHeader: true,
+      }),
+      // Programs hold a session token and send it as `Authorization: Bearer`, browsers a cookie.
+      bearer(),
+    ],
     // Limits are enforced by the server layer for every route, with shared counters.
     rateLimit: { enabled: false },
     telemetry: { enabled: false },
