@@ -152,6 +152,8 @@ export const auditEvent = pgTable(
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
     type: text().notNull(),
+    /** The sign-in provider the event concerns ("github", "oidc"), when it concerns one. */
+    provider: text(),
     ipAddress: text(),
     userAgent: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -15,6 +15,9 @@ export const AUDIT_EVENT_TYPES = {
   "email-changed": "Email address changed",
   "session-revoked": "Session signed out",
   "sessions-revoked": "Other sessions signed out",
+  "provider-linked": "Sign-in provider connected",
+  "provider-unlinked": "Sign-in provider disconnected",
+  "password-set": "Password set",
 } as const;
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
 
@@ -34,9 +37,10 @@ export const originOf = (headers: Headers | null | undefined): RequestOrigin => 
  * caused the event: a lost history line is logged, the user's request goes on.
  */
 export function createAuditLog(db: AppDatabase, logger: Logger) {
-  async function record(userId: string, type: AuditEventType, origin: RequestOrigin) {
+  /** `provider`: the sign-in provider the event concerns (a sign-in through it, a link), if any. */
+  async function record(userId: string, type: AuditEventType, origin: RequestOrigin, provider?: string) {
     try {
-      await db.insert(auditEvent).values({ userId, type, ...origin });
+      await db.insert(auditEvent).values({ userId, type, ...origin, provider: provider ?? null });
     } catch (error) {
       logger.error({ err: error, type }, "could not record a security event");
     }
