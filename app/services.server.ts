@@ -1,7 +1,8 @@
 import { openDatabase, type Database } from "../db/client.server";
+import { createAccessTokenVerifier, type AccessTokenVerifier } from "./api/access-tokens.server";
 import { createAuditLog, type AuditLog } from "./audit/audit.server";
 import { createAccountService, type AccountService } from "./auth/account.server";
-import { createAuth, type Auth } from "./auth/auth.server";
+import { ACCESS_TOKEN_SECONDS, createAuth, type Auth } from "./auth/auth.server";
 import { createEmailChangeService, type EmailChangeService } from "./auth/email-change.server";
 import { createSessionService, type SessionService } from "./auth/sessions.server";
 import type { Config } from "./config.server";
@@ -38,6 +39,8 @@ export interface Services {
   accounts: AccountService;
   emailChanges: EmailChangeService;
   rateLimits: RateLimits;
+  /** Verifies the JWTs of the JSON API against our own published keys. */
+  accessTokens: AccessTokenVerifier;
   /** Stops the mail worker, then closes the database. */
   close(): Promise<void>;
 }
@@ -78,11 +81,18 @@ export async function createServices(
     rateLimits.sweep().catch((error: unknown) => logger.warn({ err: error }, "rate-limit sweep failed"));
   }, RATE_LIMIT_SWEEP_MS);
   sweeper.unref();
+  const auth = createAuth({ db: database.db, config, logger, mail, audit, rateLimits });
   return {
     config,
     logger,
     database,
-    auth: createAuth({ db: database.db, config, logger, mail, audit, rateLimits }),
+    auth,
+    accessTokens: createAccessTokenVerifier({
+      loadKeys: () => auth.api.getJwks(),
+      issuer: config.appUrl.origin,
+      audience: config.appUrl.origin,
+      maxAgeSeconds: ACCESS_TOKEN_SECONDS,
+    }),
     audit,
     mail,
     flash: createFlashCookie({ secret: config.authSecret, secure: config.appUrl.protocol === "https:" }),

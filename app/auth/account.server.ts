@@ -16,6 +16,12 @@ export interface AccountExport {
 
 export function createAccountService(db: AppDatabase, mail: Outbox, sessions: SessionService) {
   return {
+    /** Whether the account still exists (an access token outlives a deletion by up to 15 minutes). */
+    async exists(userId: string): Promise<boolean> {
+      const [found] = await db.select({ id: user.id }).from(user).where(eq(user.id, userId));
+      return found !== undefined;
+    },
+
     async export(userId: string, currentSessionId: string): Promise<AccountExport | null> {
       const [profile] = await db.select().from(user).where(eq(user.id, userId));
       if (!profile) return null;

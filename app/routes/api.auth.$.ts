@@ -17,7 +17,7 @@ const TOKEN_BEARING = new Set(["/get-session", "/list-sessions"]);
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await context.getSession();
-  const response = await context.services.auth.handler(request);
+  const response = cookieOnlyForBrowsers(request, await context.services.auth.handler(request));
   return TOKEN_BEARING.has(endpointOf(request)) ? withoutTokens(response) : response;
 }
 
@@ -37,7 +37,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
   }
   await context.getSession();
-  return context.services.auth.handler(request);
+  return cookieOnlyForBrowsers(request, await context.services.auth.handler(request));
+}
+
+/**
+ * The bearer plugin copies a refreshed session token into a `set-auth-token`
+ * header for programs. A browser has it in an HttpOnly cookie, where scripts
+ * cannot read it: it gets no copy in a header they can.
+ */
+function cookieOnlyForBrowsers(request: Request, response: Response): Response {
+  if (request.headers.has("authorization") || !response.headers.has("set-auth-token")) return response;
+  const headers = new Headers(response.headers);
+  headers.delete("set-auth-token");
+  headers.delete("access-control-expose-headers");
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /**

@@ -42,6 +42,9 @@ export const SIGN_IN_FAILURE_LIMITS = {
   forAccount: { limit: 100, windowSeconds: 24 * HOUR },
 } as const satisfies Record<string, RateLimitRule>;
 
+/** Requests to the JSON todo API, per user. */
+export const API_LIMIT: RateLimitRule = { limit: 600, windowSeconds: MINUTE };
+
 /** How long an address the account signed in from stays exempt from the account-wide count. */
 export const KNOWN_ADDRESS_DAYS = 90;
 
@@ -154,6 +157,11 @@ export function createRateLimits(
     /** Counts an attempt at `name` from this address. */
     hitAddress(name: AddressLimit, address: string): Promise<RateLimitVerdict> {
       return limiter.hit(`${name}:${addressSubject(address)}`, ADDRESS_LIMITS[name]);
+    },
+
+    /** Counts a request of this user's to the JSON API. */
+    hitApi(userId: string): Promise<RateLimitVerdict> {
+      return limiter.hit(`api:${userId}`, API_LIMIT);
     },
 
     signInFailures: {

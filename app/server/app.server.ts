@@ -3,8 +3,9 @@ import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
-import express, { type ErrorRequestHandler, type RequestHandler, type Response } from "express";
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
 import { pinoHttp } from "pino-http";
+import { PROBLEMS, problemTypeUri, type ProblemDocument, type ProblemType } from "../api/problem.server";
 import { CLIENT_ADDRESS_HEADER } from "../auth/auth.server";
 import { createRequestContext } from "../context.server";
 import { normalizeAddress } from "../security/client-address.server";
@@ -43,13 +44,29 @@ function toHeaders(incoming: IncomingHttpHeaders): Headers {
   return headers;
 }
 
-function sendStatusPage(res: Response, status: number, title: string, message: string) {
+type StatusProblem = Extract<
+  ProblemType,
+  "cross-site-request" | "payload-too-large" | "length-required" | "internal-error"
+>;
+
+/**
+ * The answers the server layer gives itself: a small page for people, or for
+ * the JSON APIs under /api/ a problem document (RFC 9457).
+ */
+function sendStatusPage(req: Request, res: Response, status: StatusProblem, title: string, message: string) {
   const { requestId, nonce } = locals(res);
-  res
-    .status(status)
-    .set("Cache-Control", "no-store")
-    .type("html")
-    .send(statusPage({ title, message, requestId, nonce }));
+  res.status(PROBLEMS[status].status).set("Cache-Control", "no-store");
+  if (req.path.startsWith("/api/")) {
+    const body: ProblemDocument = {
+      type: problemTypeUri(status),
+      title,
+      status: PROBLEMS[status].status,
+      detail: message,
+    };
+    res.type("application/problem+json").send(JSON.stringify(body));
+    return;
+  }
+  res.type("html").send(statusPage({ title, message, requestId, nonce }));
 }
 
 /**
@@ -131,8 +148,9 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
     if (!refusal) return next();
     req.log.warn({ reason: refusal }, "cross-site request refused");
     sendStatusPage(
+      req,
       res,
-      403,
+      "cross-site-request",
       "Request refused",
       "This form was sent from another site, or without saying where it came from, so nothing was changed. Go back to the page and try again.",
     );
@@ -141,11 +159,23 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
   app.use((req, res, next) => {
     const length = req.get("content-length");
     if (length !== undefined && Number(length) > MAX_BODY_BYTES) {
-      return sendStatusPage(res, 413, "Too much data", "That submission is larger than this site accepts.");
+      return sendStatusPage(
+        req,
+        res,
+        "payload-too-large",
+        "Too much data",
+        "That submission is larger than this site accepts.",
+      );
     }
     if (length === undefined && req.get("transfer-encoding") !== undefined) {
       // A body of unknown length cannot be limited before it is read.
-      return sendStatusPage(res, 411, "Length required", "Send the request with a Content-Length header.");
+      return sendStatusPage(
+        req,
+        res,
+        "length-required",
+        "Length required",
+        "Send the request with a Content-Length header.",
+      );
     }
     next();
   });
@@ -177,8 +207,9 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
     req.log.error({ err: error }, "request failed");
     if (res.headersSent) return res.end();
     sendStatusPage(
+      req,
       res,
-      500,
+      "internal-error",
       "Something went wrong",
       "We could not finish that request. Please try again in a moment.",
     );

@@ -35,6 +35,17 @@ export function createTodoService(db: AppDatabase) {
           return { todos, activeCount: rows.length - completedCount, completedCount };
         },
 
+        async get(id: string): Promise<Todo | null> {
+          const [row] = await db.select().from(todo).where(owned(id));
+          return row ?? null;
+        },
+
+        /** Sets what is given of title and completed in one statement; null when the owner has no such todo. */
+        async update(id: string, changes: { title?: string; completed?: boolean }): Promise<Todo | null> {
+          const [row] = await db.update(todo).set(changes).where(owned(id)).returning();
+          return row ?? null;
+        },
+
         async create(title: string): Promise<Todo> {
           const [created] = await db.insert(todo).values({ userId: ownerId, title }).returning();
           if (!created) throw new Error("insert returned no row");

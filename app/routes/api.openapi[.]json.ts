@@ -1,0 +1,7 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { openApiDocument } from "~/api/openapi.server";
+
+/** GET /api/openapi.json: the JSON todo API's description (OpenAPI 3.1). */
+export function loader({ context }: LoaderFunctionArgs) {
+  return Response.json(openApiDocument(context.services.config.appUrl));
+}
