@@ -2,9 +2,10 @@ import { eq, sql } from "drizzle-orm";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ACCESS_TOKEN_SECONDS, SIGNING_KEY_GRACE_SECONDS } from "~/auth/auth.server";
+import { API_LIMIT } from "~/security/rate-limit.server";
 import { jwks, user } from "../../db/schema";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
-import { signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
+import { newClientAddress, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
 
 interface TodoJson {
   id: string;
@@ -17,7 +18,7 @@ interface TodoJson {
 describe("the JSON todo API and its access tokens", () => {
   let app: HttpApp;
   beforeAll(async () => {
-    app = await startHttpApp();
+    app = await startHttpApp({ TRUST_PROXY: "loopback" });
   });
   afterAll(() => app.close());
   afterEach(() => {
@@ -27,7 +28,7 @@ describe("the JSON todo API and its access tokens", () => {
   /** A signed-up, verified user's browser: its cookie header and user id. */
   async function newUser() {
     const email = uniqueEmail("api");
-    const { cookie } = await signUpOverHttp(app, email);
+    const { cookie } = await signUpOverHttp(app, email, { "x-forwarded-for": newClientAddress() });
     const [row] = await app.services.database.db.select().from(user).where(eq(user.email, email));
     if (!row) throw new Error("no user");
     return { email, cookie, userId: row.id };
@@ -109,6 +110,31 @@ describe("the JSON todo API and its access tokens", () => {
     expect(response.status).toBe(200);
     const { token } = (await response.json()) as { token: string };
     expect((await api(token, "/api/todos")).status).toBe(200);
+
+    // A program signs out with its bearer alone (no cookie, so no Origin needed); the session is over.
+    const signOut = await fetch(app.url("/api/auth/sign-out"), {
+      method: "POST",
+      headers: { authorization: `Bearer ${sessionToken}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(signOut.status).toBe(200);
+    expect(
+      (await fetch(app.url("/api/auth/token"), { headers: { authorization: `Bearer ${sessionToken}` } }))
+        .status,
+    ).toBe(401);
+  });
+
+  it("limits each user to 600 requests a minute", { timeout: 60_000 }, async () => {
+    const token = await tokenFor((await newUser()).cookie);
+    const statuses = [];
+    for (let request = 0; request < API_LIMIT.limit; request++)
+      statuses.push((await api(token, "/api/todos")).status);
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    const refused = await api(token, "/api/todos");
+    await expectProblem(refused, 429, "rate-limited");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Another user is not held back.
+    expect((await api(await tokenFor((await newUser()).cookie), "/api/todos")).status).toBe(200);
   });
 
   it("lists, creates, updates and deletes only the caller's todos, as the HTML page shows them", async () => {

@@ -11,16 +11,11 @@ import {
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { createPostgresDatabase, DATABASE_KINDS } from "../support/databases";
 import { latestMail } from "../support/accounts";
-import { formPost, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
+import { formPost, newClientAddress, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
 import { freePort, startServerProcess, waitForOk, type ServerProcess } from "../support/process";
 import { linkIn, startSmtpCatcher } from "../support/smtp";
 
-/** A new private address each call: the app believes X-Forwarded-For from loopback here. */
-let addressCount = 0;
-const newAddress = () => {
-  const n = ++addressCount;
-  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
-};
+const newAddress = newClientAddress;
 const from = (address: string) => ({ "x-forwarded-for": address });
 
 const WRONG_PASSWORD = "not the password at all";

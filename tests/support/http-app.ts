@@ -55,6 +55,17 @@ export async function startHttpApp(env: Record<string, string> = {}) {
 
 export type HttpApp = Awaited<ReturnType<typeof startHttpApp>>;
 
+let clientAddressCount = 0;
+/**
+ * A new private address each call, to send as X-Forwarded-For to an app
+ * started with `TRUST_PROXY: "loopback"`: each simulated person then has rate
+ * limits of their own.
+ */
+export const newClientAddress = () => {
+  const n = ++clientAddressCount;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+};
+
 /** A form post as a browser on the app's own page would send it. */
 export function formPost(
   app: HttpApp,
