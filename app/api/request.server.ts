@@ -77,6 +77,28 @@ export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, value: un
   throw problem("invalid-request", formErrors[0] ?? "Some fields are not valid.", { errors });
 }
 
+/**
+ * A loader or action of the JSON API: a failure it did not expect is logged
+ * and answered as a 500 problem document naming the request id, never as
+ * Remix's plain-text error.
+ */
+export function apiHandler<Args extends { context: AppLoadContext }>(
+  handler: (args: Args) => Promise<Response>,
+): (args: Args) => Promise<Response> {
+  return async (args) => {
+    try {
+      return await handler(args);
+    } catch (error) {
+      if (error instanceof Response) return error;
+      args.context.logger.error({ err: error }, "API request failed");
+      return problem(
+        "internal-error",
+        `We could not finish that request. Reference: ${args.context.requestId}`,
+      );
+    }
+  };
+}
+
 /** The 405 for a method a resource does not offer. */
 export const methodNotAllowed = (allowed: string[]) =>
   problem("method-not-allowed", `Use ${allowed.join(", ")}.`, { headers: { Allow: allowed.join(", ") } });

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { problem } from "~/api/problem.server";
-import { methodNotAllowed, readJson, requireApiUser } from "~/api/request.server";
+import { apiHandler, methodNotAllowed, readJson, requireApiUser } from "~/api/request.server";
 import { toTodoJson, UpdateTodoSchema } from "~/api/schemas";
 
 const ALLOWED = ["GET", "PATCH", "DELETE"];
@@ -16,15 +16,15 @@ function todoIdOf(params: LoaderFunctionArgs["params"]): string {
 }
 
 /** GET /api/todos/:id */
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
+export const loader = apiHandler(async function loader({ request, params, context }: LoaderFunctionArgs) {
   const userId = await requireApiUser(request, context);
   const found = await context.services.todos.forOwner(userId).get(todoIdOf(params));
   if (!found) throw notFound();
   return Response.json(toTodoJson(found));
-}
+});
 
 /** PATCH /api/todos/:id `{ "title"?, "completed"? }`, DELETE /api/todos/:id */
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = apiHandler(async function action({ request, params, context }: ActionFunctionArgs) {
   if (request.method !== "PATCH" && request.method !== "DELETE") throw methodNotAllowed(ALLOWED);
   const userId = await requireApiUser(request, context);
   const todos = context.services.todos.forOwner(userId);
@@ -37,4 +37,4 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const updated = await todos.update(id, changes);
   if (!updated) throw notFound();
   return Response.json(toTodoJson(updated));
-}
+});

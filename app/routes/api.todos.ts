@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed, parseOrThrow, readJson, requireApiUser } from "~/api/request.server";
+import { apiHandler, methodNotAllowed, parseOrThrow, readJson, requireApiUser } from "~/api/request.server";
 import { CreateTodoSchema, ListQuerySchema, toTodoJson } from "~/api/schemas";
 
 /** GET /api/todos?filter=all|active|completed: the caller's list, in the order created. */
-export async function loader({ request, context }: LoaderFunctionArgs) {
+export const loader = apiHandler(async function loader({ request, context }: LoaderFunctionArgs) {
   const userId = await requireApiUser(request, context);
   const { filter } = parseOrThrow(ListQuerySchema, Object.fromEntries(new URL(request.url).searchParams));
   const list = await context.services.todos.forOwner(userId).list(filter);
@@ -12,10 +12,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     activeCount: list.activeCount,
     completedCount: list.completedCount,
   });
-}
+});
 
 /** POST /api/todos `{ "title": … }`: 201 with the new todo and its Location. */
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = apiHandler(async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") throw methodNotAllowed(["GET", "POST"]);
   const userId = await requireApiUser(request, context);
   const { title } = await readJson(request, CreateTodoSchema);
@@ -24,4 +24,4 @@ export async function action({ request, context }: ActionFunctionArgs) {
     status: 201,
     headers: { Location: `/api/todos/${created.id}` },
   });
-}
+});

@@ -353,6 +353,28 @@ describe("the JSON todo API and its access tokens", () => {
     expect((await publishedKeys()).keys.map((key) => key.kid)).not.toContain(oldKid);
   });
 
+  it("answers a failure it did not expect with a 500 problem document naming the request id", async () => {
+    const failing = await startHttpApp({ TRUST_PROXY: "loopback" });
+    try {
+      const { cookie } = await signUpOverHttp(failing, uniqueEmail("failing"));
+      const response = await fetch(failing.url("/api/auth/token"), { headers: { cookie } });
+      const { token } = (await response.json()) as { token: string };
+      // Verify once, so that the keys are in memory and only the database is missing.
+      expect(
+        (await fetch(failing.url("/api/todos"), { headers: { authorization: `Bearer ${token}` } })).status,
+      ).toBe(200);
+      await failing.services.database.close();
+      const failed = await fetch(failing.url("/api/todos"), {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const problem = await expectProblem(failed, 500, "internal-error");
+      expect(problem.detail).toContain(failed.headers.get("x-request-id") ?? "missing");
+      expect(JSON.stringify(problem)).not.toMatch(/PGlite|drizzle|node_modules|\bat /i);
+    } finally {
+      await failing.close().catch(() => {});
+    }
+  });
+
   it("describes itself in OpenAPI 3.1, generated from the schemas the routes validate with", async () => {
     const document = (await (await fetch(app.url("/api/openapi.json"))).json()) as {
       openapi: string;
