@@ -18,9 +18,14 @@ const WRONG = "not the password at all";
 
 describe("Sign-in and sign-up (ASVS 6.3, WSTG-ATHN, WSTG-IDNT)", () => {
   let app: HttpApp;
+  /** The accounts of the production database as it starts, before any test signs up. */
+  let atStart: { users: unknown[]; accounts: unknown[] };
 
+  // In production mode, as deployed: the database starts empty.
   beforeAll(async () => {
-    app = await startApp();
+    app = await startApp({ NODE_ENV: "production" });
+    const { db } = app.services.database;
+    atStart = { users: await db.select().from(user), accounts: await db.select().from(account) };
   });
   afterAll(() => app.close());
 
@@ -220,24 +225,18 @@ describe("Sign-in and sign-up (ASVS 6.3, WSTG-ATHN, WSTG-IDNT)", () => {
   });
 
   it("No default or demo accounts in production.", async () => {
-    const production = await startApp({ NODE_ENV: "production" });
-    try {
-      const { db } = production.services.database;
-      expect(await db.select().from(user)).toEqual([]);
-      expect(await db.select().from(account)).toEqual([]);
-      const guesses = [
-        ["admin@example.com", "admin"],
-        ["admin@localhost", "password"],
-        ["demo@example.com", "demo"],
-        ["test@example.com", "test"],
-        ["user@example.com", STRONG_PASSWORD],
-      ];
-      for (const [email = "", password = ""] of guesses) {
-        const answer = await signIn(new Browser(production), { email, password });
-        expect(answer.status, email).toBe(400);
-      }
-    } finally {
-      await production.close();
+    expect(app.services.config.isProduction).toBe(true);
+    expect(atStart).toEqual({ users: [], accounts: [] });
+    const guesses = [
+      ["admin@example.com", "admin"],
+      ["admin@localhost", "password"],
+      ["demo@example.com", "demo"],
+      ["test@example.com", "test"],
+      ["user@example.com", STRONG_PASSWORD],
+    ];
+    for (const [email = "", password = ""] of guesses) {
+      const answer = await signIn(new Browser(app), { email, password });
+      expect(answer.status, email).toBe(400);
     }
   });
 });
