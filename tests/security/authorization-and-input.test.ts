@@ -5,6 +5,8 @@ import { todo, user } from "../../db/schema";
 import { uniqueEmail, type FormFields } from "../support/client";
 import type { HttpApp } from "../support/http-app";
 import {
+  accessToken,
+  apiCall,
   appOrigin,
   Browser,
   logsOf,
@@ -153,6 +155,33 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     expect((await ownerBrowser.post("/todos", { intent: "toggle", id })).status).toBe(302);
   });
 
+  it("A todo is looked up by its id AND its owner; another user's id answers 404 — the JSON API, which needs a valid bearer token", async () => {
+    const { browser: ownerBrowser, owner, id } = await withTodo("Private plans");
+    const intruder = new Browser(app);
+    await signUp(intruder);
+    const token = await accessToken(intruder);
+    for (const [method, body] of [
+      ["GET", undefined],
+      ["PATCH", JSON.stringify({ title: "Hacked", completed: true })],
+      ["DELETE", undefined],
+    ] as const) {
+      const answer = await apiCall(app, token, method, `/api/todos/${id}`, body);
+      expect(answer.status, method).toBe(404);
+      expect(await answer.text(), method).not.toContain("Private plans");
+    }
+    const list = await apiCall(app, token, "GET", "/api/todos");
+    expect(list.status).toBe(200);
+    expect(await list.text()).not.toContain(id);
+    // No token, a forged one, or the session cookie instead: 401.
+    const ownerToken = await accessToken(ownerBrowser);
+    const [header = "", payload = ""] = ownerToken.split(".");
+    for (const bad of ["", "not-a-token", `${header}.${payload}.${"A".repeat(86)}`]) {
+      expect((await apiCall(app, bad, "GET", "/api/todos")).status, bad).toBe(401);
+    }
+    expect((await ownerBrowser.get("/api/todos")).status).toBe(401);
+    expect(await todosOf(owner.email)).toMatchObject([{ id, title: "Private plans", completed: false }]);
+  });
+
   it("Mass assignment is impossible: a form can set only the fields its schema names — todos", async () => {
     const { browser, owner } = await withTodo("First");
     const someoneElse = new Browser(app);
@@ -253,6 +282,74 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
       expect(row?.id, address).not.toMatch(/^chosen/);
       expect((await signIn(new Browser(app), { email: address, password })).status, address).toBe(403);
     }
+  });
+
+  it("Mass assignment is impossible — the JSON API refuses fields its schema does not name", async () => {
+    const browser = new Browser(app);
+    const owner = await signUp(browser);
+    const other = await signUp(new Browser(app));
+    const token = await accessToken(browser);
+    const otherId = (await userByEmail(app, other.email))?.id ?? "none";
+    for (const extra of [
+      { completed: true },
+      { userId: otherId },
+      { id: randomUUID() },
+      { createdAt: "2000-01-01T00:00:00Z" },
+    ]) {
+      const answer = await apiCall(
+        app,
+        token,
+        "POST",
+        "/api/todos",
+        JSON.stringify({ title: "Sneaky", ...extra }),
+      );
+      expect(answer.status, JSON.stringify(extra)).toBe(400);
+    }
+    const created = await apiCall(app, token, "POST", "/api/todos", JSON.stringify({ title: "Plain" }));
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const patched = await apiCall(
+      app,
+      token,
+      "PATCH",
+      `/api/todos/${id}`,
+      JSON.stringify({ title: "Moved", userId: otherId }),
+    );
+    expect(patched.status).toBe(400);
+    expect((await todosOf(owner.email)).map((row) => row.title)).toEqual(["Plain"]);
+    expect(await todosOf(other.email)).toEqual([]);
+  });
+
+  it("Hostile input gets a 4xx — the JSON API: huge, malformed, wrong type, NUL bytes; metacharacters stored exactly", async () => {
+    const browser = new Browser(app);
+    const owner = await signUp(browser);
+    const token = await accessToken(browser);
+    const cases: Array<[string, string | undefined, Record<string, string>, number]> = [
+      ["huge", JSON.stringify({ title: MEGABYTE }), {}, 413],
+      ["malformed", '{"title": ', {}, 400],
+      ["not JSON", "title=x", { "content-type": "application/x-www-form-urlencoded" }, 415],
+      ["array", JSON.stringify({ title: ["a", "b"] }), {}, 400],
+      ["number", JSON.stringify({ title: 42 }), {}, 400],
+      ["object", JSON.stringify({ title: { $ne: null } }), {}, 400],
+      ["null body", "null", {}, 400],
+      ["NUL", JSON.stringify({ title: "nul\u0000byte" }), {}, 400],
+    ];
+    for (const [what, body, headers, status] of cases) {
+      const answer = await apiCall(app, token, "POST", "/api/todos", body, headers);
+      expect(answer.status, what).toBe(status);
+      expect(answer.headers.get("content-type"), what).toMatch(/^application\/problem\+json/);
+    }
+    expect((await apiCall(app, token, "GET", "/api/todos?filter=%E0%A4%A")).status).toBe(400);
+    expect(
+      (await apiCall(app, token, "PATCH", "/api/todos/not-a-uuid", JSON.stringify({ completed: true })))
+        .status,
+    ).toBeLessThan(500);
+    expect(await todosOf(owner.email)).toEqual([]);
+    const title = `'; DROP TABLE todo; -- <script>alert(1)</script> "quoted" & more`;
+    const created = await apiCall(app, token, "POST", "/api/todos", JSON.stringify({ title }));
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { title: string }).title).toBe(title);
+    expect((await todosOf(owner.email)).map((row) => row.title)).toEqual([title]);
   });
 
   it("Hostile input gets a 4xx — huge: a megabyte in any field is refused with 413 before it is read, and nothing is stored", async () => {
@@ -439,10 +536,12 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
   it("Errors never show stack traces or internals; they are logged with a request id that the error page shows.", async () => {
     const browser = new Browser(app);
     await signUp(browser);
+    const token = await accessToken(browser);
     const failures = await whileTodoTableIsMissing(app, async () => [
       await browser.get("/todos"),
       await browser.get("/todos.data"),
       await browser.post("/todos", { intent: "create", title: "During the fault" }),
+      await apiCall(app, token, "GET", "/api/todos"),
     ]);
     const refusals = [
       await browser.get("/no/such/page"),
@@ -456,7 +555,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
       await browser.post("/todos", { intent: "create", title: "x" }, { origin: "https://evil.example" }),
       await browser.api("/api/auth/sign-in/email", { email: "nobody@example.com", password: 7 }),
     ];
-    expect(failures.map((response) => response.status)).toEqual([500, 500, 500]);
+    expect(failures.map((response) => response.status)).toEqual([500, 500, 500, 500]);
     expect(refusals.map((response) => response.status)).toEqual([404, 400, 415, 413, 403, 400]);
     const logs = await logsOf(app);
     for (const response of [...failures, ...refusals]) {

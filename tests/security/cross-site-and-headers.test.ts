@@ -12,6 +12,8 @@ import {
 import { uniqueEmail } from "../support/client";
 import type { HttpApp } from "../support/http-app";
 import {
+  accessToken,
+  apiCall,
   appOrigin,
   Browser,
   mailLink,
@@ -137,9 +139,7 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
         }
       }
     }
-    // Bearer tokens: no API is authenticated by one yet (CONTRACT.md's /api/todos is still to come), so the
-    // exemption has nothing to show. What can be shown: a request that carries a cookie is not exempt,
-    // whatever Authorization header it adds.
+    // A request that carries the cookie is not exempt, whatever Authorization header it adds.
     const withBearer = await browser.post(
       "/todos",
       { intent: "create", title: "Forged" },
@@ -151,6 +151,33 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
     expect(await browser.isSignedIn()).toBe(true);
     // The same requests from the app's own pages are accepted: the refusals were about where they came from.
     expect((await browser.post("/todos", { intent: "toggle", id })).status).toBe(302);
+  });
+
+  it("Requests authenticated only by a bearer token carry no cookie and are exempt", async () => {
+    const browser = new Browser(app);
+    await signUp(browser);
+    const token = await accessToken(browser);
+    const body = (title: string) => JSON.stringify({ title });
+    // A program: a bearer token and no cookie, whatever Origin it sends (or none) and from wherever.
+    for (const headers of [{}, { origin: EVIL }, { origin: "null", "sec-fetch-site": "cross-site" }]) {
+      const created = await apiCall(app, token, "POST", "/api/todos", body("From a program"), headers);
+      expect(created.status, JSON.stringify(headers)).toBe(201);
+    }
+    // Exempt from the origin check only, not from authentication.
+    expect(
+      (await apiCall(app, "not.a.token", "POST", "/api/todos", body("Forged"), { origin: EVIL })).status,
+    ).toBe(401);
+    // Not exempt when it also carries the browser's cookie: a page elsewhere could have sent that.
+    const withCookie = await apiCall(app, token, "POST", "/api/todos", body("Forged"), {
+      origin: EVIL,
+      cookie: browser.cookieHeader,
+    });
+    expect(withCookie.status).toBe(403);
+    const titles = (await app.services.database.db.select({ title: todo.title }).from(todo)).map(
+      (row) => row.title,
+    );
+    expect(titles.filter((title) => title === "From a program")).toHaveLength(3);
+    expect(titles).not.toContain("Forged");
   });
 
   it("A refused cross-site request answers with a page a person can read", async () => {

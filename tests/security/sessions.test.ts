@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { session } from "../../db/schema";
 import type { HttpApp } from "../support/http-app";
 import {
+  accessToken,
   allSessionTokens,
+  apiCall,
   Browser,
   FIREFOX_ON_MAC,
   logsOf,
@@ -370,7 +372,18 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     );
     await visit("/settings/email", browser.get("/settings/email"));
 
+    // A program's bearer tokens, used against the JSON API, are not logged either.
+    const signedIn = new Browser(app);
+    expect((await signIn(signedIn, { email: newEmail, password: "a reset pass phrase" })).status).toBe(302);
+    const jwt = await accessToken(signedIn);
+    expect((await apiCall(app, jwt, "GET", "/api/todos")).status).toBe(200);
+    expect((await apiCall(app, signedIn.sessionToken ?? "", "GET", "/api/auth/get-session")).status).toBe(
+      200,
+    );
+    for (const token of await allSessionTokens(app)) sessionTokens.add(token);
+
     const logs = await logsOf(app);
+    expect(logs).not.toContain(jwt);
     expect(sessionTokens.size).toBeGreaterThan(1);
     for (const token of [...sessionTokens, ...linkTokens]) {
       expect(logs).not.toContain(token);
