@@ -1,5 +1,10 @@
 import { data, type AppLoadContext } from "@remix-run/node";
-import { SESSION_ABSOLUTE_SECONDS, type AuthSession } from "./auth/auth.server";
+import {
+  SESSION_ABSOLUTE_SECONDS,
+  SESSION_IDLE_SECONDS,
+  SESSION_REFRESH_SECONDS,
+  type AuthSession,
+} from "./auth/auth.server";
 import type { Flash } from "./flash.server";
 import type { Logger } from "./logger.server";
 import { retryAfterText, type AddressLimit } from "./security/rate-limit.server";
@@ -48,6 +53,23 @@ export interface RequestFacts {
   appendResponseHeader(name: string, value: string): void;
 }
 
+/**
+ * Whether better-auth would push the session's end back on this request (it
+ * does so at most once a day): then the request must go through better-auth,
+ * not the cache, so that the new expiry is stored and the cookie renewed.
+ */
+const isRefreshDue = ({ session }: AuthSession) =>
+  session.expiresAt.getTime() - (SESSION_IDLE_SECONDS - SESSION_REFRESH_SECONDS) * 1000 <= Date.now();
+
+/** One cookie's value from a Cookie header, as sent (the cache's key is the exact signed value). */
+function cookieValue(header: string | null, name: string): string | null {
+  for (const pair of header?.split(";") ?? []) {
+    const index = pair.indexOf("=");
+    if (index > 0 && pair.slice(0, index).trim() === name) return pair.slice(index + 1).trim() || null;
+  }
+  return null;
+}
+
 export function createRequestContext(services: Services, facts: RequestFacts): AppLoadContext {
   let session: Promise<AuthSession | null> | undefined;
   let flash: Promise<Flash | null> | undefined;
@@ -70,23 +92,33 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
     logger,
     getSession() {
       session ??= (async () => {
-        const { auth } = services;
-        const { headers, response } = await auth.api.getSession({
-          headers: facts.headers,
-          returnHeaders: true,
-        });
+        const { auth, sessionCache } = services;
+        // A bearer token may stand for another session than the cookie: only cookies use the cache.
+        const cookie = facts.headers.has("authorization")
+          ? null
+          : cookieValue(facts.headers.get("cookie"), services.sessionCookieName);
+        const cached = cookie ? sessionCache.get(cookie) : null;
         const forward = (from: Headers | null | undefined) => {
-          for (const cookie of from?.getSetCookie() ?? []) facts.appendResponseHeader("Set-Cookie", cookie);
+          for (const value of from?.getSetCookie() ?? []) facts.appendResponseHeader("Set-Cookie", value);
         };
-        const age = response ? Date.now() - response.session.createdAt.getTime() : 0;
-        if (response && age > SESSION_ABSOLUTE_SECONDS * 1000) {
+        let current = cached && !isRefreshDue(cached) ? cached : null;
+        if (!current) {
+          const readAt = sessionCache.generation();
+          const { headers, response } = await auth.api.getSession({
+            headers: facts.headers,
+            returnHeaders: true,
+          });
+          forward(headers);
+          current = response;
+          if (response && cookie) sessionCache.set(cookie, response, readAt);
+        }
+        if (current && Date.now() - current.session.createdAt.getTime() > SESSION_ABSOLUTE_SECONDS * 1000) {
           // Past its absolute lifetime: end it on the server and in the browser.
           const signedOut = await auth.api.signOut({ headers: facts.headers, returnHeaders: true });
           forward(signedOut.headers);
           return null;
         }
-        forward(headers);
-        return response;
+        return current;
       })();
       return session;
     },

@@ -4,6 +4,7 @@ import { createAuditLog, type AuditLog } from "./audit/audit.server";
 import { createAccountService, type AccountService } from "./auth/account.server";
 import { ACCESS_TOKEN_SECONDS, createAuth, type Auth } from "./auth/auth.server";
 import { createEmailChangeService, type EmailChangeService } from "./auth/email-change.server";
+import { createSessionCache, SESSION_CHANGED_CHANNEL, type SessionCache } from "./auth/session-cache.server";
 import { createSessionService, type SessionService } from "./auth/sessions.server";
 import type { Config } from "./config.server";
 import { createFlashCookie, type FlashCookie } from "./flash.server";
@@ -17,6 +18,10 @@ import {
   type RateLimits,
 } from "./security/rate-limit.server";
 import { createTodoService, type TodoService } from "./todos/todos.server";
+
+/** A cached session is used for at most this long, even if no change to it is ever announced. */
+const SESSION_CACHE_TTL_MS = 30_000;
+const SESSION_CACHE_MAX_ENTRIES = 10_000;
 
 /** How often closed rate-limit windows are deleted. */
 const RATE_LIMIT_SWEEP_MS = 10 * 60 * 1000;
@@ -39,6 +44,10 @@ export interface Services {
   accounts: AccountService;
   emailChanges: EmailChangeService;
   rateLimits: RateLimits;
+  /** Sessions this process has checked lately, dropped as soon as the database announces a change. */
+  sessionCache: SessionCache;
+  /** The session cookie's name: `__Secure-` prefixed over https, as better-auth names it. */
+  sessionCookieName: string;
   /** Verifies the JWTs of the JSON API against our own published keys. */
   accessTokens: AccessTokenVerifier;
   /** Stops the mail worker, then closes the database. */
@@ -81,6 +90,17 @@ export async function createServices(
     rateLimits.sweep().catch((error: unknown) => logger.warn({ err: error }, "rate-limit sweep failed"));
   }, RATE_LIMIT_SWEEP_MS);
   sweeper.unref();
+  const sessionCache = createSessionCache({
+    ttlMs: SESSION_CACHE_TTL_MS,
+    maxEntries: SESSION_CACHE_MAX_ENTRIES,
+  });
+  // Without the subscription the cache stays off: every request asks the database, as before.
+  const unlisten = await database
+    .listen(SESSION_CHANGED_CHANNEL, sessionCache.onChange, sessionCache.onListening)
+    .catch((error: unknown) => {
+      logger.warn({ err: error }, "no session change notifications: the session cache is off");
+      return null;
+    });
   const auth = createAuth({ db: database.db, config, logger, mail, audit, rateLimits });
   return {
     config,
@@ -101,8 +121,12 @@ export async function createServices(
     accounts: createAccountService(database.db, mail, sessions),
     emailChanges: createEmailChangeService({ db: database.db, mail, audit, appUrl: config.appUrl }),
     rateLimits,
+    sessionCache,
+    sessionCookieName: `${config.appUrl.protocol === "https:" ? "__Secure-" : ""}todo.session_token`,
     async close() {
       clearInterval(sweeper);
+      sessionCache.stop();
+      await unlisten?.().catch(() => {});
       await mail.stop();
       await database.close();
     },

@@ -21,6 +21,16 @@ export interface Database {
   ping(timeoutMs?: number): Promise<boolean>;
   /** Applies the committed SQL migrations that have not run yet. */
   migrate(): Promise<void>;
+  /**
+   * Subscribes to NOTIFY on `channel`. `onReady` runs whenever the
+   * subscription is (re)established: anything sent before may have been
+   * missed. Resolves with the way to unsubscribe.
+   */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onReady: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -94,6 +104,11 @@ async function openPglite(dir: string): Promise<Database> {
       kind: "pglite",
       // One process per folder (see the lock above), so there is no one to race with.
       migrate: () => migratePglite(pgliteDb, { migrationsFolder: MIGRATIONS_DIR }),
+      async listen(channel, onMessage, onReady) {
+        const unsubscribe = await client.listen(channel, onMessage);
+        onReady();
+        return () => unsubscribe();
+      },
       async ping(timeoutMs = 2000) {
         try {
           await withTimeout(client.query("select 1"), timeoutMs);
@@ -128,6 +143,11 @@ function openPostgres(url: string): Database {
     db,
     kind: "postgres",
     migrate: () => migratePostgresLocked(url),
+    async listen(channel, onMessage, onReady) {
+      // postgres.js listens on a connection of its own and listens again after a reconnect.
+      const { unlisten } = await client.listen(channel, onMessage, onReady);
+      return unlisten;
+    },
     async ping(timeoutMs = 2000) {
       try {
         await withTimeout(client`select 1`, timeoutMs);

@@ -12,7 +12,7 @@ import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { createPostgresDatabase, DATABASE_KINDS } from "../support/databases";
 import { latestMail } from "../support/accounts";
 import { formPost, newClientAddress, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
-import { freePort, startServerProcess, waitForOk, type ServerProcess } from "../support/process";
+import { signUpOn, startInstances } from "../support/instances";
 import { linkIn, startSmtpCatcher } from "../support/smtp";
 
 const newAddress = newClientAddress;
@@ -231,61 +231,12 @@ describe.each(DATABASE_KINDS.filter((kind) => kind === "postgres"))(
       async () => {
         const database = await createPostgresDatabase();
         const smtp = await startSmtpCatcher();
-        const servers: { process: ServerProcess; origin: string }[] = [];
+        const { instances, stop } = await startInstances(2, { databaseUrl: database.url, smtp });
         try {
-          for (let i = 0; i < 2; i++) {
-            const port = await freePort();
-            const origin = `http://127.0.0.1:${port}`;
-            const serverProcess = startServerProcess({
-              NODE_ENV: "production",
-              HOST: "127.0.0.1",
-              PORT: String(port),
-              // Both serve one site: the same public origin would sit in front of both.
-              APP_URL: origin,
-              BETTER_AUTH_SECRET: "a-production-secret-of-at-least-32-chars",
-              DATABASE_URL: database.url,
-              SMTP_URL: smtp.url,
-              TRUST_PROXY: "loopback",
-              LOG_LEVEL: "warn",
-            });
-            servers.push({ process: serverProcess, origin });
-            await waitForOk(`${origin}/healthz`);
-          }
-          const [one, two] = servers;
+          const [one, two] = instances;
           if (!one || !two) throw new Error("servers did not start");
-          const post = (
-            server: { origin: string },
-            pathname: string,
-            fields: Record<string, string>,
-            address: string,
-          ) =>
-            fetch(new URL(pathname, server.origin), {
-              method: "POST",
-              redirect: "manual",
-              headers: {
-                "content-type": "application/x-www-form-urlencoded",
-                origin: server.origin,
-                ...from(address),
-              },
-              body: new URLSearchParams(fields),
-            });
-
           const email = uniqueEmail("shared");
-          const home = newAddress();
-          const signedUp = await post(
-            one,
-            "/signup",
-            { name: "Shared", email, password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD },
-            home,
-          );
-          expect(signedUp.status).toBe(302);
-          const [mail] = await smtp.waitFor(email);
-          if (!mail) throw new Error("no mail");
-          const verified = await fetch(linkIn(mail, `${one.origin}/verify-email?token=`), {
-            redirect: "manual",
-            headers: from(home),
-          });
-          expect(verified.status).toBe(302);
+          await signUpOn(one, smtp, email, from(newAddress()));
 
           // Wrong passwords from one address, to each process in turn.
           const attacker = newAddress();
@@ -293,7 +244,7 @@ describe.each(DATABASE_KINDS.filter((kind) => kind === "postgres"))(
           for (let attempt = 0; attempt < 30; attempt++) {
             const server = attempt % 2 ? two : one;
             statuses.push(
-              (await post(server, "/login", { email, password: WRONG_PASSWORD }, attacker)).status,
+              (await server.post("/login", { email, password: WRONG_PASSWORD }, from(attacker))).status,
             );
           }
           expect(statuses.indexOf(429)).toBe(SIGN_IN_FAILURE_LIMITS.fromAddress.limit);
@@ -301,14 +252,11 @@ describe.each(DATABASE_KINDS.filter((kind) => kind === "postgres"))(
             statuses.slice(SIGN_IN_FAILURE_LIMITS.fromAddress.limit).every((status) => status === 429),
           ).toBe(true);
           // The same user, from another address, on either process.
-          expect((await post(two, "/login", { email, password: STRONG_PASSWORD }, newAddress())).status).toBe(
-            302,
-          );
+          expect(
+            (await two.post("/login", { email, password: STRONG_PASSWORD }, from(newAddress()))).status,
+          ).toBe(302);
         } finally {
-          for (const { process } of servers) {
-            process.child.kill("SIGTERM");
-            await process.exited();
-          }
+          await stop();
           await smtp.stop();
           await database.drop();
         }

@@ -1,0 +1,92 @@
+import { STRONG_PASSWORD } from "./client";
+import { freePort, startServerProcess, waitForOk, type ServerProcess } from "./process";
+import { linkIn, type SmtpCatcher } from "./smtp";
+
+/** One `node build/server.js` process of the app, on a port of its own. */
+export interface AppInstance {
+  origin: string;
+  process: ServerProcess;
+  /** A form post as a browser on this instance's page would send it (Origin set, redirects not followed). */
+  post(pathname: string, fields: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
+  get(pathname: string, headers?: Record<string, string>): Promise<Response>;
+}
+
+/**
+ * `count` production server processes sharing one PostgreSQL database and one
+ * mailbox, as several instances behind a load balancer would. Each believes
+ * X-Forwarded-For from loopback, so tests can play many client addresses.
+ */
+export async function startInstances(
+  count: number,
+  { databaseUrl, smtp, env = {} }: { databaseUrl: string; smtp: SmtpCatcher; env?: Record<string, string> },
+) {
+  const instances: AppInstance[] = [];
+  const stop = async () => {
+    for (const { process } of instances.splice(0)) {
+      process.child.kill("SIGTERM");
+      await process.exited();
+    }
+  };
+  try {
+    for (let i = 0; i < count; i++) {
+      const port = await freePort();
+      const origin = `http://127.0.0.1:${port}`;
+      const serverProcess = startServerProcess({
+        NODE_ENV: "production",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        // Each instance is its own site here; in production one origin sits in front of all.
+        APP_URL: origin,
+        BETTER_AUTH_SECRET: "a-production-secret-of-at-least-32-chars",
+        DATABASE_URL: databaseUrl,
+        SMTP_URL: smtp.url,
+        TRUST_PROXY: "loopback",
+        LOG_LEVEL: "warn",
+        ...env,
+      });
+      instances.push({
+        origin,
+        process: serverProcess,
+        post: (pathname, fields, headers = {}) =>
+          fetch(new URL(pathname, origin), {
+            method: "POST",
+            redirect: "manual",
+            headers: { "content-type": "application/x-www-form-urlencoded", origin, ...headers },
+            body: new URLSearchParams(fields),
+          }),
+        get: (pathname, headers = {}) => fetch(new URL(pathname, origin), { redirect: "manual", headers }),
+      });
+      await waitForOk(`${origin}/healthz`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { instances, stop };
+}
+
+/** Signs a new account up on `instance` and follows its confirmation link: the signed-in cookie header. */
+export async function signUpOn(
+  instance: AppInstance,
+  smtp: SmtpCatcher,
+  email: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const signedUp = await instance.post(
+    "/signup",
+    { name: "Instance User", email, password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD },
+    headers,
+  );
+  if (signedUp.status !== 302) throw new Error(`sign-up answered ${signedUp.status}`);
+  const [mail] = await smtp.waitFor(email);
+  if (!mail) throw new Error(`no mail to ${email}`);
+  const verified = await fetch(linkIn(mail, `${instance.origin}/verify-email?token=`), {
+    redirect: "manual",
+    headers,
+  });
+  if (verified.status !== 302) throw new Error(`verification answered ${verified.status}`);
+  return verified.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0])
+    .join("; ");
+}
