@@ -29,7 +29,12 @@ export const FIREFOX_ON_MAC =
 export async function startApp(env: Record<string, string> = {}): Promise<HttpApp> {
   if (!process.env.TEST_DATABASE_URL) return startHttpApp({ TRUST_PROXY: "loopback", ...env });
   const database = await createPostgresDatabase();
-  const app = await startHttpApp({ TRUST_PROXY: "loopback", DATABASE_URL: database.url, ...env });
+  const app = await startHttpApp({ TRUST_PROXY: "loopback", DATABASE_URL: database.url, ...env }).catch(
+    async (error: unknown) => {
+      await database.drop();
+      throw error;
+    },
+  );
   return {
     ...app,
     async close() {
