@@ -125,7 +125,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     expect(await browser.isSignedIn()).toBe(true);
   });
 
-  it("A todo is looked up by its id AND its owner; another user's id answers 404.", async () => {
+  it("Every loader and action checks the session; a todo is looked up by its id AND its owner; another user's id answers 404.", async () => {
     const { browser: ownerBrowser, owner, id } = await withTodo("Private plans");
     const intruder = new Browser(app);
     await signUp(intruder);
@@ -155,7 +155,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     expect((await ownerBrowser.post("/todos", { intent: "toggle", id })).status).toBe(302);
   });
 
-  it("A todo is looked up by its id AND its owner; another user's id answers 404 — the JSON API, which needs a valid bearer token", async () => {
+  it("Every loader and action checks the session; a todo is looked up by its id AND its owner; another user's id answers 404 — the JSON API, with bearer tokens", async () => {
     const { browser: ownerBrowser, owner, id } = await withTodo("Private plans");
     const intruder = new Browser(app);
     await signUp(intruder);
@@ -284,7 +284,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     }
   });
 
-  it("Mass assignment is impossible — the JSON API refuses fields its schema does not name", async () => {
+  it("Mass assignment is impossible: a form can set only the fields its schema names — the JSON API refuses fields its schema does not name", async () => {
     const browser = new Browser(app);
     const owner = await signUp(browser);
     const other = await signUp(new Browser(app));
@@ -320,7 +320,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     expect(await todosOf(other.email)).toEqual([]);
   });
 
-  it("Hostile input gets a 4xx — the JSON API: huge, malformed, wrong type, NUL bytes; metacharacters stored exactly", async () => {
+  it("Every input is parsed with a schema; hostile input gets a 4xx — the JSON API: huge, malformed, wrong type, NUL bytes; metacharacters stored exactly", async () => {
     const browser = new Browser(app);
     const owner = await signUp(browser);
     const token = await accessToken(browser);
@@ -352,7 +352,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     expect((await todosOf(owner.email)).map((row) => row.title)).toEqual([title]);
   });
 
-  it("Hostile input gets a 4xx — huge: a megabyte in any field is refused with 413 before it is read, and nothing is stored", async () => {
+  it("Every input is parsed with a schema; hostile input gets a 4xx — huge: a megabyte in any field is refused with 413 before it is read, and nothing is stored", async () => {
     const browser = new Browser(app);
     const owner = await signUp(browser);
     const forms: Array<[string, FormFields]> = [
@@ -375,7 +375,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     expect((await userByEmail(app, owner.email))?.name).toBe("Security Tester");
   });
 
-  it("Hostile input gets a 4xx — wrong type: repeated fields, JSON or other bodies where a form is expected, values of the wrong JSON type", async () => {
+  it("Every input is parsed with a schema; hostile input gets a 4xx — wrong type: repeated fields, JSON or other bodies where a form is expected, values of the wrong JSON type", async () => {
     const browser = new Browser(app);
     const owner = await signUp(browser);
     const repeated: Array<[string, FormFields]> = [
@@ -443,7 +443,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     expect((await userByEmail(app, owner.email))?.name).toBe("Security Tester");
   });
 
-  it("Hostile input gets a 4xx — malformed: percent-encoding in a query, and in a form (decoded as the standard says, never a 500)", async () => {
+  it("Every input is parsed with a schema; hostile input gets a 4xx — malformed: percent-encoding in a query, and in a form (decoded as the standard says, never a 500)", async () => {
     const browser = new Browser(app);
     const owner = await signUp(browser);
     expect((await browser.get("/todos?filter=%E0%A4%A")).status).toBe(400);
@@ -464,7 +464,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     for (const row of await todosOf(owner.email)) expect(row.title).toBe(expected);
   });
 
-  it("Hostile input gets a 4xx — NUL bytes are refused and never stored", async () => {
+  it("Every input is parsed with a schema; hostile input gets a 4xx — NUL bytes are refused and never stored", async () => {
     const browser = new Browser(app);
     const owner = await signUp(browser);
     const forms: Array<[string, FormFields]> = [
@@ -499,7 +499,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     expect(names.filter((row) => `${row.name}${row.email}`.includes("\u0000"))).toEqual([]);
   });
 
-  it("Hostile input — SQL and HTML metacharacters are stored exactly as typed and shown as text", async () => {
+  it("Every input is parsed with a schema; hostile input is stored, if at all, exactly as typed and shown as text — SQL and HTML metacharacters", async () => {
     const browser = new Browser(app);
     const owner = await signUp(browser, { email: uniqueEmail("o'brien+tag") });
     const titles = [

@@ -153,7 +153,7 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
     expect((await browser.post("/todos", { intent: "toggle", id })).status).toBe(302);
   });
 
-  it("Requests authenticated only by a bearer token carry no cookie and are exempt", async () => {
+  it("Every state-changing request whose Origin is not APP_URL gets 403 — requests authenticated only by a bearer token carry no cookie and are exempt", async () => {
     const browser = new Browser(app);
     await signUp(browser);
     const token = await accessToken(browser);
@@ -180,7 +180,7 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
     expect(titles).not.toContain("Forged");
   });
 
-  it("A refused cross-site request answers with a page a person can read", async () => {
+  it("Every state-changing request whose Origin is not APP_URL gets 403 — a page a person can read", async () => {
     const answer = await new Browser(app).post("/signup", { name: "x" }, { origin: EVIL });
     expect(answer.status).toBe(403);
     expect(answer.headers.get("content-type")).toMatch(/^text\/html/);

@@ -94,7 +94,7 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
     expect((await new Browser(app).post(third, resetForm("too late pass phrase"))).status).toBe(400);
   });
 
-  it("Verification links expire within a day", async () => {
+  it("Reset links are single-use, random (at least 128 bits), and expire within an hour; verification links within a day — verification links", async () => {
     const email = uniqueEmail("verify");
     const answer = await new Browser(app).post("/signup", {
       name: "Verifier",

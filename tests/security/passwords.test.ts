@@ -91,14 +91,14 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
     expect(await signsIn({ email: owner.email, password: SHORTEST })).toBe(true);
   });
 
-  it("Any character allowed, spaces and emoji included: kept exactly, not trimmed", async () => {
+  it("Any character allowed, spaces and emoji included; nothing truncated; no composition rules — spaces, emoji and symbols are kept exactly, not trimmed", async () => {
     const password = "  🦄 ünïcödé 中文\ttabs & <symbols> \"quotes\" 'ok'  ";
     const owner = await signUp(new Browser(app), { password });
     expect(await signsIn(owner)).toBe(true);
     expect(await signsIn({ email: owner.email, password: password.trim() })).toBe(false);
   });
 
-  it("Nothing truncated: a 128-character password that differs only in its last character does not sign in", async () => {
+  it("Any character allowed, spaces and emoji included; nothing truncated; no composition rules — a 128-character password that differs only in its last character does not sign in", async () => {
     const password = `${"pass phrase ".repeat(11)}abcdefgA`.slice(0, 128);
     expect(password).toHaveLength(128);
     const owner = await signUp(new Browser(app), { password });
@@ -107,7 +107,7 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
     expect(await signsIn(owner)).toBe(true);
   });
 
-  it("No composition rules: lower-case letters and spaces only are enough", async () => {
+  it("Any character allowed, spaces and emoji included; nothing truncated; no composition rules — lower-case letters and spaces alone are enough", async () => {
     const owner = await signUp(new Browser(app), { password: "only lower case words" });
     expect(await signsIn(owner)).toBe(true);
   });
@@ -164,7 +164,7 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
     expect(await signsIn(owner)).toBe(true);
   });
 
-  it("The most common passwords are refused — the list has at least 10,000, ships with the app, and needs no network call", async () => {
+  it("The most common passwords are refused with a reason (a list of at least 10,000 that ships with the app; no network call).", async () => {
     // The list shipped as a dependency of the app (zxcvbn's), ranked most common first.
     const list = dictionary["passwords-common"];
     expect(list.length).toBeGreaterThanOrEqual(10_000);
@@ -274,7 +274,7 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
     expect(stored).not.toContain(owner.password);
   });
 
-  it("Hashes are never logged, never returned", async () => {
+  it("Hashes are scrypt (better-auth's default) or stronger; never logged, never returned.", async () => {
     const { owner, browser, stored } = await hashedAccount();
     const [salt = "", key = "missing"] = stored.split(":");
     const bodies: string[] = [];

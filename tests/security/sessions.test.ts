@@ -231,7 +231,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     expect(await sessionsOf(app, owner.email)).toEqual([]);
   });
 
-  it("Deleting the account ends all of its sessions", async () => {
+  it("Password change and password reset end every other session; deleting the account ends all of them — deletion", async () => {
     const { owner, first, second } = await twoBrowsers();
     const deleted = await first.post("/settings/account", {
       intent: "delete-account",
@@ -269,7 +269,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     }
   });
 
-  it("A user can end only their own sessions", async () => {
+  it("The session list shows device, browser, address, created and last-active times; it never shows a token; a user can end only their own sessions — ending sessions", async () => {
     const { owner, first, second } = await twoBrowsers();
     const before = await sessionsOf(app, owner.email);
     const intruder = new Browser(app);

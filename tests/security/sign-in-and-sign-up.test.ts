@@ -50,7 +50,7 @@ describe("Sign-in and sign-up (ASVS 6.3, WSTG-ATHN, WSTG-IDNT)", () => {
     );
   });
 
-  it("A wrong password and an unknown email give the same status and answer — through /api/auth/*", async () => {
+  it("A wrong password and an unknown email give the same status, page and timing — /api/auth/*: the same status and answer", async () => {
     const owner = await signUp(new Browser(app));
     const wrong = await new Browser(app).api("/api/auth/sign-in/email", {
       email: owner.email,
@@ -66,7 +66,7 @@ describe("Sign-in and sign-up (ASVS 6.3, WSTG-ATHN, WSTG-IDNT)", () => {
     expect(cookieNames(unknown)).toEqual(cookieNames(wrong));
   });
 
-  it("A wrong password and an unknown email give the same timing", async () => {
+  it("A wrong password and an unknown email give the same status, page and timing — the same timing", async () => {
     const owner = await signUp(new Browser(app));
     const timings = { wrong: [] as number[], unknown: [] as number[] };
     // Interleaved, each from a browser of its own; the medians resist a stray slow request.
