@@ -21,6 +21,19 @@ export interface MailConfig {
   from: string;
 }
 
+/** The providers people can sign in with, each present only when its variables are set. */
+export type OAuthProviderConfig =
+  | { id: "github" | "google"; clientId: string; clientSecret: string }
+  | {
+      id: "oidc";
+      /** What the button says: "Continue with $OIDC_NAME". */
+      name: string;
+      /** Discovery is at `$issuer/.well-known/openid-configuration`. */
+      issuer: URL;
+      clientId: string;
+      clientSecret: string;
+    };
+
 export interface Config {
   env: "development" | "production" | "test";
   isProduction: boolean;
@@ -33,6 +46,8 @@ export interface Config {
   mail: MailConfig;
   trustProxy: TrustProxy;
   logLevel: LogLevel;
+  /** Sign-in with GitHub, Google or one OpenID Connect provider; empty when none is configured. */
+  oauthProviders: OAuthProviderConfig[];
   /** Where generated state (the dev secret, the embedded database) lives. */
   dataDir: string;
 }
@@ -69,7 +84,83 @@ const EnvSchema = z.object({
   MAIL_FROM: optional(z.string()),
   TRUST_PROXY: optional(z.string()),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
+  GITHUB_CLIENT_ID: optional(z.string().trim()),
+  GITHUB_CLIENT_SECRET: optional(z.string().trim()),
+  GOOGLE_CLIENT_ID: optional(z.string().trim()),
+  GOOGLE_CLIENT_SECRET: optional(z.string().trim()),
+  OIDC_ISSUER: optional(
+    z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://id.example.com" })
+      .transform((value) => new URL(value))
+      .refine((url) => !url.search && !url.hash, { error: "must not have a query or fragment" }),
+  ),
+  OIDC_CLIENT_ID: optional(z.string().trim()),
+  OIDC_CLIENT_SECRET: optional(z.string().trim()),
+  OIDC_NAME: optional(z.string().trim().max(50, { error: "must be at most 50 characters" })),
 });
+
+/**
+ * A provider's variables come as a group: all set, or none. Half a group is a
+ * mistake worth stopping for, not a provider to leave out silently.
+ */
+function setTogether<Group extends Record<string, unknown>>(
+  group: Group,
+): { [Name in keyof Group]: NonNullable<Group[Name]> } | null {
+  const names = Object.keys(group);
+  const unset = names.filter((name) => group[name] === undefined);
+  if (unset.length === names.length) return null;
+  const [first] = unset;
+  if (first !== undefined) {
+    const set = names.filter((name) => group[name] !== undefined);
+    throw new ConfigError(
+      `${first} is required when ${set.join(" and ")} ${set.length > 1 ? "are" : "is"} set`,
+    );
+  }
+  // Every value was checked just above.
+  return group as { [Name in keyof Group]: NonNullable<Group[Name]> };
+}
+
+function parseOAuthProviders(vars: z.infer<typeof EnvSchema>): OAuthProviderConfig[] {
+  const providers: OAuthProviderConfig[] = [];
+  const github = setTogether({
+    GITHUB_CLIENT_ID: vars.GITHUB_CLIENT_ID,
+    GITHUB_CLIENT_SECRET: vars.GITHUB_CLIENT_SECRET,
+  });
+  if (github) {
+    providers.push({
+      id: "github",
+      clientId: github.GITHUB_CLIENT_ID,
+      clientSecret: github.GITHUB_CLIENT_SECRET,
+    });
+  }
+  const google = setTogether({
+    GOOGLE_CLIENT_ID: vars.GOOGLE_CLIENT_ID,
+    GOOGLE_CLIENT_SECRET: vars.GOOGLE_CLIENT_SECRET,
+  });
+  if (google) {
+    providers.push({
+      id: "google",
+      clientId: google.GOOGLE_CLIENT_ID,
+      clientSecret: google.GOOGLE_CLIENT_SECRET,
+    });
+  }
+  const oidc = setTogether({
+    OIDC_ISSUER: vars.OIDC_ISSUER,
+    OIDC_CLIENT_ID: vars.OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET: vars.OIDC_CLIENT_SECRET,
+    OIDC_NAME: vars.OIDC_NAME,
+  });
+  if (oidc) {
+    providers.push({
+      id: "oidc",
+      name: oidc.OIDC_NAME,
+      issuer: oidc.OIDC_ISSUER,
+      clientId: oidc.OIDC_CLIENT_ID,
+      clientSecret: oidc.OIDC_CLIENT_SECRET,
+    });
+  }
+  return providers;
+}
 
 function parseTrustProxy(raw: string | undefined): TrustProxy {
   if (raw === undefined || raw === "false") return false;
@@ -135,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mail: { smtpUrl: vars.SMTP_URL ?? null, from: vars.MAIL_FROM ?? "Todo <no-reply@localhost>" },
     trustProxy: parseTrustProxy(vars.TRUST_PROXY),
     logLevel: vars.LOG_LEVEL ?? "info",
+    oauthProviders: parseOAuthProviders(vars),
     dataDir,
   };
 }
