@@ -3,6 +3,7 @@ import { createAccessTokenVerifier, type AccessTokenVerifier } from "./api/acces
 import { createAuditLog, type AuditLog } from "./audit/audit.server";
 import { createAccountService, type AccountService } from "./auth/account.server";
 import { ACCESS_TOKEN_SECONDS, createAuth, type Auth } from "./auth/auth.server";
+import { createConnectionService, type ConnectionService } from "./auth/connections.server";
 import { createEmailChangeService, type EmailChangeService } from "./auth/email-change.server";
 import { createSessionCache, SESSION_CHANGED_CHANNEL, type SessionCache } from "./auth/session-cache.server";
 import { createSessionService, type SessionService } from "./auth/sessions.server";
@@ -40,6 +41,8 @@ export interface Services {
   flash: FlashCookie;
   todos: TodoService;
   sessions: SessionService;
+  /** The sign-in providers linked to each account. */
+  connections: ConnectionService;
   audit: AuditLog;
   accounts: AccountService;
   emailChanges: EmailChangeService;
@@ -118,6 +121,7 @@ export async function createServices(
     flash: createFlashCookie({ secret: config.authSecret, secure: config.appUrl.protocol === "https:" }),
     todos: createTodoService(database.db),
     sessions,
+    connections: createConnectionService(database.db, audit),
     accounts: createAccountService(database.db, mail, sessions),
     emailChanges: createEmailChangeService({ db: database.db, mail, audit, appUrl: config.appUrl }),
     rateLimits,

@@ -18,7 +18,9 @@ import {
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./common-passwords.server";
 import { PASSWORD_MAX_UTF16 } from "./password";
-import { NameSchema } from "./schemas";
+import { PASSWORD_PROVIDER_ID } from "./connections.server";
+import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
+import { NameSchema, usableName } from "./schemas";
 
 export { CLIENT_ADDRESS_HEADER } from "./client-address";
 
@@ -133,6 +135,43 @@ export function createAuth({
         await mail.enqueue({ ...rendered, kind: "verify-email", to: user.email });
       },
     },
+    // Sign-in with GitHub, Google or OpenID Connect (see providers.server.ts).
+    socialProviders: socialProviders(config),
+    account: ACCOUNT_OPTIONS,
+    // Where a failed provider sign-in lands when its own error page is unknown
+    // (a state that is missing or not ours): our sign-in page, never better-auth's.
+    onAPIError: { errorURL: "/login" },
+    databaseHooks: {
+      user: {
+        create: {
+          // A provider's profile name may be missing, too long or contain control characters.
+          before: async (created) => ({
+            data: { ...created, name: usableName(created.name, created.email) },
+          }),
+        },
+      },
+      account: {
+        create: {
+          after: async (created, ctx) => {
+            if (created.providerId === PASSWORD_PROVIDER_ID) return;
+            await audit.record(created.userId, "provider-linked", originOf(ctx?.headers), created.providerId);
+          },
+        },
+        delete: {
+          // Only an unlink through /api/auth/*; the settings page records its own, and a
+          // deleted user's accounts are no event.
+          after: async (deleted, ctx) => {
+            if (ctx?.path !== "/unlink-account") return;
+            await audit.record(
+              deleted.userId,
+              "provider-unlinked",
+              originOf(ctx.headers),
+              deleted.providerId,
+            );
+          },
+        },
+      },
+    },
     session: {
       expiresIn: SESSION_IDLE_SECONDS,
       updateAge: SESSION_REFRESH_SECONDS,
@@ -214,6 +253,11 @@ export function createAuth({
               await audit.record(signedIn, "sign-in", origin);
             }
             break;
+          case "/callback/:id": {
+            // A sign-in through a provider (a link answers with no new session).
+            if (signedIn) await audit.record(signedIn, "sign-in", origin, ctx.params?.id);
+            break;
+          }
           case "/change-password": {
             const changed = ctx.context.newSession?.user;
             if (!changed || failed) break;
@@ -245,6 +289,7 @@ export function createAuth({
       }),
       // Programs hold a session token and send it as `Authorization: Bearer`, browsers a cookie.
       bearer(),
+      openIdConnectPlugin(config),
     ],
     // Limits are enforced by the server layer for every route, with shared counters.
     rateLimit: { enabled: false },

@@ -51,6 +51,9 @@ export const KNOWN_ADDRESS_DAYS = 90;
 /** The better-auth endpoints each address limit applies to, under `/api/auth`. */
 export const AUTH_API_LIMITS: Readonly<Record<string, AddressLimit>> = {
   "/sign-in/email": "sign-in",
+  // Starting a provider flow (the forms count the same limit in their actions).
+  "/sign-in/social": "sign-in",
+  "/link-social": "sign-in",
   "/sign-up/email": "sign-up",
   "/request-password-reset": "forgot-password",
   "/send-verification-email": "resend-verification",

@@ -1,0 +1,135 @@
+import type { BetterAuthOptions } from "better-auth";
+import { genericOAuth } from "better-auth/plugins";
+import type { SocialProviders } from "better-auth/social-providers";
+import type { Config, OAuthProviderConfig } from "../config.server";
+
+/**
+ * Sign-in with GitHub, Google and one OpenID Connect provider, through
+ * better-auth's own OAuth clients: the built-in social providers, and the
+ * genericOAuth plugin (with discovery) for OpenID Connect. Only the providers
+ * whose variables are set exist at all.
+ */
+
+export type OAuthProviderId = OAuthProviderConfig["id"];
+
+/** Where better-auth mounts its endpoints. */
+const AUTH_BASE_PATH = "/api/auth";
+
+/**
+ * The redirect URI each provider is registered with. The OpenID Connect
+ * provider's has its own prefix (as the contract says), which our route
+ * `api.auth.oauth2.callback.$providerId.ts` hands to better-auth's callback.
+ */
+export function callbackPath(id: OAuthProviderId): string {
+  return id === "oidc" ? `${AUTH_BASE_PATH}/oauth2/callback/oidc` : `${AUTH_BASE_PATH}/callback/${id}`;
+}
+
+/** What a sign-in button or a connection needs to show: the id and the name people know. */
+export interface ProviderView {
+  id: OAuthProviderId;
+  name: string;
+}
+
+const BUILT_IN_NAMES = { github: "GitHub", google: "Google" } as const;
+
+export const nameOf = (provider: OAuthProviderConfig): string =>
+  provider.id === "oidc" ? provider.name : BUILT_IN_NAMES[provider.id];
+
+/** The configured providers, in the order their buttons appear. */
+export const providerViews = (config: Config): ProviderView[] =>
+  config.oauthProviders.map((provider) => ({ id: provider.id, name: nameOf(provider) }));
+
+/** A configured provider by the id a request names, or undefined for any other string. */
+export const findProvider = (config: Config, id: string): OAuthProviderConfig | undefined =>
+  config.oauthProviders.find((provider) => provider.id === id);
+
+/**
+ * The name to show for a provider id found in the database or the security
+ * history: it may belong to a provider that has since been switched off.
+ */
+export function providerDisplayName(config: Config, id: string): string {
+  const configured = findProvider(config, id);
+  if (configured) return nameOf(configured);
+  if (id === "github" || id === "google") return BUILT_IN_NAMES[id];
+  return id === "oidc" ? "your single sign-on provider" : id;
+}
+
+/**
+ * Every provider answers with the address it knows; one it has not verified
+ * could belong to anybody. A new account made from such an address waits for
+ * the link we mail, like a password sign-up, before anyone is signed in to it.
+ */
+const REQUIRE_VERIFIED_EMAIL = true;
+
+/** better-auth's `socialProviders`: GitHub and Google, when configured. */
+export function socialProviders(config: Config): SocialProviders {
+  const providers: SocialProviders = {};
+  for (const provider of config.oauthProviders) {
+    if (provider.id === "oidc") continue;
+    providers[provider.id] = {
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      redirectURI: new URL(callbackPath(provider.id), config.appUrl).toString(),
+      requireEmailVerification: REQUIRE_VERIFIED_EMAIL,
+    };
+  }
+  return providers;
+}
+
+/**
+ * The genericOAuth plugin, with the OpenID Connect provider when configured
+ * (an empty list otherwise). The endpoints come from discovery; ID tokens must
+ * be signed by the issuer's keys (and carry the nonce of this very sign-in);
+ * PKCE is always on.
+ */
+export function openIdConnectPlugin(config: Config) {
+  const oidc = config.oauthProviders.find((provider) => provider.id === "oidc");
+  if (!oidc) return genericOAuth({ config: [] });
+  const issuer = oidc.issuer.href.replace(/\/+$/, "");
+  return genericOAuth({
+    config: [
+      {
+        providerId: "oidc",
+        name: oidc.name,
+        discoveryUrl: `${issuer}/.well-known/openid-configuration`,
+        requireIdTokenVerification: true,
+        clientId: oidc.clientId,
+        clientSecret: oidc.clientSecret,
+        scopes: ["openid", "email", "profile"],
+        pkce: true,
+        redirectURI: new URL(callbackPath("oidc"), config.appUrl).toString(),
+        requireEmailVerification: REQUIRE_VERIFIED_EMAIL,
+        // Not every provider sends `name`; an account still needs one to show.
+        mapProfileToUser: (profile) => ({
+          name:
+            [profile.name, profile.preferred_username].find(
+              (candidate): candidate is string => typeof candidate === "string" && candidate.trim() !== "",
+            ) ?? undefined,
+        }),
+      },
+    ],
+  });
+}
+
+/**
+ * better-auth's `account` options: the linking rules.
+ *
+ * A provider identity joins an existing account on sign-in only when the
+ * provider says the address is verified AND the account's own address was
+ * verified (so an account someone registered with another person's address,
+ * and never confirmed, is never merged into). No provider is trusted without
+ * that claim. A signed-in user may link an identity whose address differs
+ * from the account's: they proved both ends themselves.
+ */
+export const ACCOUNT_OPTIONS: BetterAuthOptions["account"] = {
+  accountLinking: {
+    enabled: true,
+    trustedProviders: [],
+    requireLocalEmailVerified: true,
+    allowDifferentEmails: true,
+    updateUserInfoOnLink: false,
+  },
+  // The OAuth `state` lives in the database (one use, ten minutes), bound to
+  // this browser by a signed cookie.
+  storeStateStrategy: "database",
+};
