@@ -2,6 +2,7 @@ import { redirect, type AppLoadContext } from "@remix-run/node";
 import { isAPIError } from "better-auth/api";
 import { safeRedirect } from "../security/redirect";
 import type { AuthSession } from "./auth.server";
+import { providerViews } from "./providers.server";
 
 /** Where a signed-in user lands by default. */
 export const HOME_PATH = "/todos";
@@ -26,12 +27,16 @@ export async function requireAnonymous(context: AppLoadContext): Promise<void> {
 
 /**
  * The loader of the sign-in and sign-up pages: for visitors who are not signed
- * in, with the same-site path to return to afterwards (empty for the default).
+ * in, with the same-site path to return to afterwards (empty for the default)
+ * and the sign-in providers to offer.
  */
 export async function authPageLoader(request: Request, context: AppLoadContext) {
   await requireAnonymous(context);
   const redirectTo = new URL(request.url).searchParams.get("redirectTo");
-  return { redirectTo: redirectTo ? safeRedirect(redirectTo) : "" };
+  return {
+    redirectTo: redirectTo ? safeRedirect(redirectTo) : "",
+    providers: providerViews(context.services.config),
+  };
 }
 
 /** The field error for a wrong current password, wherever one is asked for. */

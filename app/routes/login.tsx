@@ -13,10 +13,12 @@ import { originOf } from "~/audit/audit.server";
 import { TOO_MANY_SIGN_IN_FAILURES } from "~/auth/auth.server";
 import { forwardCookies } from "~/auth/cookies.server";
 import { authPageLoader } from "~/auth/guards.server";
+import { CONNECTIONS_PATH, providerErrorView } from "~/auth/oauth.server";
 import { LoginSchema } from "~/auth/schemas";
 import { readFormData } from "~/http.server";
 import { safeRedirect } from "~/security/redirect";
 import { ErrorSummary, Field, HiddenField, SubmitButton } from "~/ui/forms";
+import { ProviderButtons } from "~/ui/provider-buttons";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Todo" }];
 
@@ -24,8 +26,27 @@ export const meta: MetaFunction = () => [{ title: "Sign in · Todo" }];
 const INVALID_CREDENTIALS = "The email address or password is not right.";
 const UNVERIFIED = "Confirm your email address first: open the link we sent you, or ask for a new one below.";
 
-export function loader({ request, context }: LoaderFunctionArgs) {
-  return authPageLoader(request, context);
+/**
+ * The sign-in page; also where a provider sign-in that failed comes back, with
+ * `?error=` (better-auth's code, or the provider's) and `?provider=`.
+ */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const search = new URL(request.url).searchParams;
+  const error = search.get("error");
+  const provider = search.get("provider");
+  if (error !== null && (await context.getSession())) {
+    // A signed-in user's flow whose state was not ours: a link, shown where links are made.
+    const query = new URLSearchParams({ error });
+    if (provider !== null) query.set("provider", provider);
+    throw redirect(`${CONNECTIONS_PATH}?${query}`);
+  }
+  return {
+    ...(await authPageLoader(request, context)),
+    providerError:
+      error === null
+        ? null
+        : providerErrorView(context, { code: error, providerId: provider, flow: "sign-in" }),
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -82,7 +103,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
-  const { redirectTo } = useLoaderData<typeof loader>();
+  const { redirectTo, providers, providerError } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "login",
@@ -97,6 +118,16 @@ export default function Login() {
   return (
     <section className="card narrow">
       <h1>Sign in</h1>
+      {providerError && !actionData ? (
+        <div className="error-summary" role="alert">
+          <p>{providerError.message}</p>
+          {providerError.offerNewConfirmationLink ? (
+            <p>
+              <Link to="/verify-email">Send me a new confirmation link</Link>
+            </p>
+          ) : null}
+        </div>
+      ) : null}
       <Form method="post" {...getFormProps(form)}>
         <ErrorSummary
           form={form}
@@ -121,6 +152,7 @@ export default function Login() {
           </button>
         </Form>
       ) : null}
+      <ProviderButtons providers={providers} redirectTo={redirectTo} />
       <p className="card-footer">
         New here? <Link to={signupHref}>Create an account</Link>
       </p>

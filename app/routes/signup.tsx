@@ -8,6 +8,7 @@ import { NAME_MAX, SignupSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
 import { ErrorSummary, Field, NewPasswordFields, SubmitButton } from "~/ui/forms";
+import { ProviderButtons } from "~/ui/provider-buttons";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Todo" }];
 
@@ -51,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Signup() {
-  const { redirectTo } = useLoaderData<typeof loader>();
+  const { redirectTo, providers } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "signup",
@@ -91,6 +92,7 @@ export default function Signup() {
         />
         <SubmitButton pendingText="Creating your account…">Create account</SubmitButton>
       </Form>
+      <ProviderButtons providers={providers} redirectTo={redirectTo} />
       <p className="card-footer">
         Already have an account? <Link to={loginHref}>Sign in</Link>
       </p>
