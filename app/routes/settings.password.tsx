@@ -1,12 +1,23 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData } from "@remix-run/react";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { forwardCookies } from "~/auth/cookies.server";
-import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "~/auth/common-passwords.server";
+import { originOf } from "~/audit/audit.server";
+import {
+  COMMON_PASSWORD_MESSAGE,
+  isCommonPassword,
+  isCommonPasswordError,
+} from "~/auth/common-passwords.server";
 import { requireUser, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
-import { ChangePasswordSchema } from "~/auth/schemas";
+import { ChangePasswordSchema, SetPasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
 import { ErrorSummary, Field, NewPasswordFields, SubmitButton } from "~/ui/forms";
@@ -15,14 +26,18 @@ export const meta: MetaFunction = () => [{ title: "Password · Settings · Todo"
 
 const SECRET_FIELDS = ["currentPassword", "newPassword", "confirmPassword"];
 
+/** An account made through a sign-in provider has no password until its owner sets one here. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireUser(request, context);
-  return null;
+  const { user } = await requireUser(request, context);
+  const { hasPassword } = await context.services.connections.forOwner(user.id).signInMethods();
+  return { hasPassword };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  await requireUser(request, context);
+  const { user } = await requireUser(request, context);
   await context.rateLimit("password");
+  const { hasPassword } = await context.services.connections.forOwner(user.id).signInMethods();
+  if (!hasPassword) return setFirstPassword(request, context, user.id);
   const submission = parseWithZod(await readFormData(request), { schema: ChangePasswordSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply({ hideFields: SECRET_FIELDS }) }, { status: 400 });
@@ -70,7 +85,85 @@ export async function action({ request, context }: ActionFunctionArgs) {
   );
 }
 
-export default function ChangePassword() {
+/**
+ * The first password of an account that has none, through better-auth's
+ * setPassword. It is server-only (no path, so the auth hooks cannot tell it
+ * apart): the common-password rule and the security event are applied here.
+ */
+async function setFirstPassword(request: Request, context: ActionFunctionArgs["context"], userId: string) {
+  const submission = parseWithZod(await readFormData(request), { schema: SetPasswordSchema });
+  if (submission.status !== "success") {
+    return data({ result: submission.reply({ hideFields: SECRET_FIELDS }) }, { status: 400 });
+  }
+  const { newPassword } = submission.value;
+  if (isCommonPassword(newPassword)) {
+    return data(
+      {
+        result: submission.reply({
+          fieldErrors: { newPassword: [COMMON_PASSWORD_MESSAGE] },
+          hideFields: SECRET_FIELDS,
+        }),
+      },
+      { status: 400 },
+    );
+  }
+  try {
+    await context.services.auth.api.setPassword({ body: { newPassword }, headers: request.headers });
+  } catch (error) {
+    // Set meanwhile (another tab): this page now changes it instead.
+    if (isAPIError(error) && error.body?.code === "PASSWORD_ALREADY_SET")
+      return redirect("/settings/password");
+    throw error;
+  }
+  await context.services.audit.record(userId, "password-set", originOf(request.headers));
+  return redirectWithFlash(context, "/settings/password", {
+    kind: "success",
+    message: "Your password is set: you can now also sign in with your email address and this password.",
+  });
+}
+
+export default function PasswordSettings() {
+  const { hasPassword } = useLoaderData<typeof loader>();
+  return hasPassword ? <ChangePassword /> : <SetPassword />;
+}
+
+function SetPassword() {
+  const actionData = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "set-password",
+    lastResult: actionData?.result,
+    constraint: getZodConstraint(SetPasswordSchema),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SetPasswordSchema }),
+  });
+  return (
+    <section className="card">
+      <h2>Password</h2>
+      <p className="muted">
+        You sign in through a connected service and have no password yet. Set one to sign in with your email
+        address too.
+      </p>
+      <Form method="post" {...getFormProps(form)}>
+        <ErrorSummary
+          form={form}
+          fields={[
+            { label: "New password", field: fields.newPassword },
+            { label: "Confirm new password", field: fields.confirmPassword },
+          ]}
+        />
+        <NewPasswordFields
+          password={fields.newPassword}
+          confirmPassword={fields.confirmPassword}
+          labels={["New password", "Confirm new password"]}
+        />
+        <SubmitButton pendingText="Setting…">Set password</SubmitButton>
+      </Form>
+    </section>
+  );
+}
+
+function ChangePassword() {
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "change-password",

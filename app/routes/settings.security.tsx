@@ -2,12 +2,29 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { AUDIT_EVENT_TYPES, type AuditEventType } from "~/audit/audit.server";
 import { requireUser } from "~/auth/guards.server";
+import { providerDisplayName } from "~/auth/providers.server";
+import type { Config } from "~/config.server";
 import { describeUserAgent } from "~/auth/sessions.server";
 
 export const meta: MetaFunction = () => [{ title: "Security activity · Settings · Todo" }];
 
-const labelOf = (type: string) =>
-  type in AUDIT_EVENT_TYPES ? AUDIT_EVENT_TYPES[type as AuditEventType] : type;
+const isEventType = (type: string): type is AuditEventType => type in AUDIT_EVENT_TYPES;
+
+/** What happened, in words; events that concern a sign-in provider name it. */
+function labelOf(config: Config, type: string, provider: string | null): string {
+  if (provider !== null) {
+    const name = providerDisplayName(config, provider);
+    switch (type) {
+      case "sign-in":
+        return `Signed in with ${name}`;
+      case "provider-linked":
+        return `${name} connected`;
+      case "provider-unlinked":
+        return `${name} disconnected`;
+    }
+  }
+  return isEventType(type) ? AUDIT_EVENT_TYPES[type] : type;
+}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requireUser(request, context);
@@ -17,7 +34,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       const { browser, os } = describeUserAgent(event.userAgent);
       return {
         id: event.id,
-        label: labelOf(event.type),
+        label: labelOf(context.services.config, event.type, event.provider),
         type: event.type,
         at: event.createdAt.toISOString(),
         ipAddress: event.ipAddress ?? "unknown",

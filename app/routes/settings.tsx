@@ -13,6 +13,7 @@ const PAGES = [
   { to: "/settings/profile", label: "Profile" },
   { to: "/settings/email", label: "Email" },
   { to: "/settings/password", label: "Password" },
+  { to: "/settings/connections", label: "Connections" },
   { to: "/settings/sessions", label: "Sessions" },
   { to: "/settings/security", label: "Security activity" },
   { to: "/settings/account", label: "Account" },

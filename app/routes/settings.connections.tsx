@@ -1,0 +1,174 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { originOf } from "~/audit/audit.server";
+import { requireUser } from "~/auth/guards.server";
+import { CONNECTIONS_PATH, providerErrorView, startLink } from "~/auth/oauth.server";
+import { findProvider, providerDisplayName, providerViews } from "~/auth/providers.server";
+import { redirectWithFlash } from "~/flash.server";
+import { readFormData } from "~/http.server";
+import { SubmitButton } from "~/ui/forms";
+
+export const meta: MetaFunction = () => [{ title: "Connections · Settings · Todo" }];
+
+const ProviderField = z.string({ error: "Choose a provider" }).min(1).max(50);
+
+const ConnectionIntentSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("link"), provider: ProviderField }),
+    z.object({ intent: z.literal("unlink"), provider: ProviderField }),
+  ],
+  { error: "Unknown action" },
+);
+
+/**
+ * The providers linked to the account, the others that could be, and what a
+ * link that just came back from its provider did (`?linked=`, or `?error=`
+ * with `?provider=`).
+ */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user } = await requireUser(request, context);
+  const { config, connections } = context.services;
+  const methods = await connections.forOwner(user.id).signInMethods();
+  const connected = new Set(methods.connections.map((connection) => connection.providerId));
+  const search = new URL(request.url).searchParams;
+  const linked = search.get("linked");
+  const error = search.get("error");
+  return {
+    hasPassword: methods.hasPassword,
+    connections: methods.connections.map((connection) => ({
+      ...connection,
+      name: providerDisplayName(config, connection.providerId),
+    })),
+    available: providerViews(config).filter((provider) => !connected.has(provider.id)),
+    linkedNotice:
+      linked !== null && connected.has(linked)
+        ? `${providerDisplayName(config, linked)} is connected: you can now sign in with it.`
+        : null,
+    providerError:
+      error === null
+        ? null
+        : providerErrorView(context, { code: error, providerId: search.get("provider"), flow: "link" })
+            .message,
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { user } = await requireUser(request, context);
+  const submission = parseWithZod(await readFormData(request), { schema: ConnectionIntentSchema });
+  if (submission.status !== "success") throw data("That request was not understood.", { status: 400 });
+  const { config, connections } = context.services;
+  const form = submission.value;
+  switch (form.intent) {
+    case "link": {
+      const provider = findProvider(config, form.provider);
+      if (!provider) throw data("That provider is not available here.", { status: 400 });
+      await context.rateLimit("sign-in");
+      return startLink(request, context, provider);
+    }
+    case "unlink": {
+      const name = providerDisplayName(config, form.provider);
+      const result = await connections.forOwner(user.id).unlink(form.provider, originOf(request.headers));
+      switch (result) {
+        case "not-linked":
+          throw data(`${name} is not connected to your account.`, { status: 404 });
+        case "last-method":
+          return data(
+            {
+              error: `${name} is the only way you can sign in, so it stays connected. Set a password or connect another provider first.`,
+            },
+            { status: 400 },
+          );
+        case "unlinked":
+          return redirectWithFlash(context, CONNECTIONS_PATH, {
+            kind: "success",
+            message: `${name} is disconnected. It can no longer be used to sign in to your account.`,
+          });
+      }
+    }
+  }
+}
+
+const formatDate = (iso: string) =>
+  new Date(iso).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+
+export default function Connections() {
+  const { hasPassword, connections, available, linkedNotice, providerError } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const onlyWayIn = !hasPassword && connections.length === 1;
+  const problem = actionData?.error ?? providerError;
+  return (
+    <section className="card">
+      <h2>Connections</h2>
+      <p className="muted">The services you can sign in with, besides your password.</p>
+      {problem ? (
+        <p className="flash error" role="alert">
+          {problem}
+        </p>
+      ) : linkedNotice ? (
+        <p className="flash success" role="status">
+          {linkedNotice}
+        </p>
+      ) : null}
+      {connections.length === 0 ? (
+        <p className="empty-state">No service is connected yet.</p>
+      ) : (
+        <ul className="connection-list" aria-label="Connected services">
+          {connections.map((connection) => (
+            <li key={connection.providerId} className="connection">
+              <div>
+                <p>
+                  <strong>{connection.name}</strong>
+                </p>
+                <p className="muted">
+                  Connected {formatDate(connection.connectedAt)}
+                  {onlyWayIn ? " · your only way to sign in" : ""}
+                </p>
+              </div>
+              <Form method="post">
+                <input type="hidden" name="provider" value={connection.providerId} />
+                <SubmitButton
+                  name="intent"
+                  value="unlink"
+                  className="button small"
+                  pendingText="Disconnecting…"
+                  aria-label={`Disconnect ${connection.name}`}
+                >
+                  Disconnect
+                </SubmitButton>
+              </Form>
+            </li>
+          ))}
+        </ul>
+      )}
+      {available.length > 0 ? (
+        <>
+          <h3>Connect another</h3>
+          {available.map((provider) => (
+            // A full page load: the answer is a redirect to the provider.
+            <Form key={provider.id} method="post" reloadDocument className="inline-form">
+              <input type="hidden" name="provider" value={provider.id} />
+              <button type="submit" name="intent" value="link" className="button">
+                Connect {provider.name}
+              </button>
+            </Form>
+          ))}
+        </>
+      ) : null}
+      <p className="card-footer">
+        {hasPassword ? (
+          <>
+            You can also sign in with your password (<Link to="/settings/password">change it</Link>).
+          </>
+        ) : (
+          <>
+            You have no password yet. <Link to="/settings/password">Set a password</Link> to sign in without a
+            connected service.
+          </>
+        )}
+      </p>
+    </section>
+  );
+}
