@@ -33,6 +33,8 @@ export interface RequestContext {
   rateLimit(limit: AddressLimit): Promise<void>;
   /** Throws a 429 with `Retry-After`, rendered by the error boundary as a page a person can read. */
   tooManyRequests(retryAfterSeconds: number, message?: string): never;
+  /** Throws a 503 with `Retry-After`: the app is too busy for this request right now. */
+  serviceUnavailable(retryAfterSeconds: number, message: string): never;
 }
 
 declare module "@remix-run/server-runtime" {
@@ -74,16 +76,17 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
   let session: Promise<AuthSession | null> | undefined;
   let flash: Promise<Flash | null> | undefined;
   const logger = services.logger.child({ reqId: facts.requestId });
-  const tooManyRequests = (retryAfterSeconds: number, message?: string): never => {
-    // Remix keeps only cookies from a thrown response's headers, so this one goes on directly.
+  // Remix keeps only cookies from a thrown response's headers, so Retry-After goes on directly.
+  const refuse = (status: 429 | 503, retryAfterSeconds: number, message: string): never => {
     facts.appendResponseHeader("Retry-After", String(retryAfterSeconds));
-    throw data(
-      message ?? `Too many attempts from your network. Try again ${retryAfterText(retryAfterSeconds)}.`,
-      {
-        status: 429,
-      },
-    );
+    throw data(message, { status });
   };
+  const tooManyRequests = (retryAfterSeconds: number, message?: string): never =>
+    refuse(
+      429,
+      retryAfterSeconds,
+      message ?? `Too many attempts from your network. Try again ${retryAfterText(retryAfterSeconds)}.`,
+    );
   return {
     services,
     requestId: facts.requestId,
@@ -134,5 +137,6 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
       if (!verdict.allowed) tooManyRequests(verdict.retryAfterSeconds);
     },
     tooManyRequests,
+    serviceUnavailable: (retryAfterSeconds, message) => refuse(503, retryAfterSeconds, message),
   };
 }

@@ -16,6 +16,7 @@ import {
   verifyEmailMail,
 } from "../mail/templates.server";
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
+import { createPasswordHasher } from "./password-hashing.server";
 import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./common-passwords.server";
 import { PASSWORD_MAX_UTF16 } from "./password";
 import { PASSWORD_PROVIDER_ID } from "./connections.server";
@@ -93,6 +94,8 @@ export function createAuth({
     }),
     emailAndPassword: {
       enabled: true,
+      // better-auth's own scrypt, with a bound on how many run and wait at once.
+      password: createPasswordHasher(),
       // Sign-up answers "check your inbox" whatever the address; signing in waits for the link.
       requireEmailVerification: true,
       autoSignIn: false,

@@ -10,6 +10,7 @@ import { ResetPasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
 import { ErrorSummary, NewPasswordFields, SubmitButton } from "~/ui/forms";
+import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Todo" }];
 
@@ -36,6 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       headers: request.headers,
     });
   } catch (error) {
+    refuseIfHashingBusy(error, context);
     if (isCommonPasswordError(error)) {
       return data(
         {
