@@ -5,6 +5,7 @@ import { createAccountService, type AccountService } from "./auth/account.server
 import { ACCESS_TOKEN_SECONDS, createAuth, type Auth } from "./auth/auth.server";
 import { createConnectionService, type ConnectionService } from "./auth/connections.server";
 import { createEmailChangeService, type EmailChangeService } from "./auth/email-change.server";
+import { createPasswordHasher, type PasswordHasher } from "./auth/password-hashing.server";
 import { createSessionCache, SESSION_CHANGED_CHANNEL, type SessionCache } from "./auth/session-cache.server";
 import { createSessionService, type SessionService } from "./auth/sessions.server";
 import type { Config } from "./config.server";
@@ -49,6 +50,8 @@ export interface Services {
   rateLimits: RateLimits;
   /** Sessions this process has checked lately, dropped as soon as the database announces a change. */
   sessionCache: SessionCache;
+  /** better-auth's scrypt behind a bounded queue (see password-hashing.server.ts). */
+  passwordHasher: PasswordHasher;
   /** The session cookie's name: `__Secure-` prefixed over https, as better-auth names it. */
   sessionCookieName: string;
   /** Verifies the JWTs of the JSON API against our own published keys. */
@@ -104,7 +107,8 @@ export async function createServices(
       logger.warn({ err: error }, "no session change notifications: the session cache is off");
       return null;
     });
-  const auth = createAuth({ db: database.db, config, logger, mail, audit, rateLimits });
+  const passwordHasher = createPasswordHasher();
+  const auth = createAuth({ db: database.db, config, logger, mail, audit, rateLimits, passwordHasher });
   return {
     config,
     logger,
@@ -126,6 +130,7 @@ export async function createServices(
     emailChanges: createEmailChangeService({ db: database.db, mail, audit, appUrl: config.appUrl }),
     rateLimits,
     sessionCache,
+    passwordHasher,
     sessionCookieName: `${config.appUrl.protocol === "https:" ? "__Secure-" : ""}todo.session_token`,
     async close() {
       clearInterval(sweeper);

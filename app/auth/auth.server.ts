@@ -16,7 +16,7 @@ import {
   verifyEmailMail,
 } from "../mail/templates.server";
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
-import { createPasswordHasher } from "./password-hashing.server";
+import type { PasswordHasher } from "./password-hashing.server";
 import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./common-passwords.server";
 import { PASSWORD_MAX_UTF16 } from "./password";
 import { PASSWORD_PROVIDER_ID } from "./connections.server";
@@ -61,6 +61,7 @@ export function createAuth({
   mail,
   audit,
   rateLimits,
+  passwordHasher,
 }: {
   db: AppDatabase;
   config: Config;
@@ -68,6 +69,7 @@ export function createAuth({
   mail: Outbox;
   audit: AuditLog;
   rateLimits: RateLimits;
+  passwordHasher: PasswordHasher;
 }) {
   const authLogger = logger.child({ component: "better-auth" });
   // Every link in a mail is built from APP_URL, never from the request.
@@ -95,7 +97,7 @@ export function createAuth({
     emailAndPassword: {
       enabled: true,
       // better-auth's own scrypt, with a bound on how many run and wait at once.
-      password: createPasswordHasher(),
+      password: passwordHasher,
       // Sign-up answers "check your inbox" whatever the address; signing in waits for the link.
       requireEmailVerification: true,
       autoSignIn: false,

@@ -3,6 +3,7 @@ import { isAPIError } from "better-auth/api";
 import { safeRedirect } from "../security/redirect";
 import type { AuthSession } from "./auth.server";
 import { providerViews } from "./providers.server";
+import { refuseIfHashingBusy } from "./password-hashing.server";
 
 /** Where a signed-in user lands by default. */
 export const HOME_PATH = "/todos";
@@ -51,6 +52,8 @@ export async function isCurrentPassword(request: Request, context: AppLoadContex
     await context.services.auth.api.verifyPassword({ body: { password }, headers: request.headers });
     return true;
   } catch (error) {
+    // Busy is not wrong: the person may well have typed the right password.
+    refuseIfHashingBusy(error, context);
     if (isAPIError(error)) return false;
     throw error;
   }

@@ -19,6 +19,7 @@ import { readFormData } from "~/http.server";
 import { safeRedirect } from "~/security/redirect";
 import { ErrorSummary, Field, HiddenField, SubmitButton } from "~/ui/forms";
 import { ProviderButtons } from "~/ui/provider-buttons";
+import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Todo" }];
 
@@ -75,6 +76,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     return redirect(safeRedirect(redirectTo), { headers: forwardCookies(headers) });
   } catch (error) {
+    refuseIfHashingBusy(error, context);
     if (isAPIError(error) && error.statusCode === 401) {
       return data(
         {

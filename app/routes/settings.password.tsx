@@ -21,6 +21,7 @@ import { ChangePasswordSchema, SetPasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
 import { ErrorSummary, Field, NewPasswordFields, SubmitButton } from "~/ui/forms";
+import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
 
 export const meta: MetaFunction = () => [{ title: "Password · Settings · Todo" }];
 
@@ -53,6 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       returnHeaders: true,
     }));
   } catch (error) {
+    refuseIfHashingBusy(error, context);
     if (isCommonPasswordError(error)) {
       return data(
         {
@@ -110,6 +112,7 @@ async function setFirstPassword(request: Request, context: ActionFunctionArgs["c
   try {
     await context.services.auth.api.setPassword({ body: { newPassword }, headers: request.headers });
   } catch (error) {
+    refuseIfHashingBusy(error, context);
     // Set meanwhile (another tab): this page now changes it instead.
     if (isAPIError(error) && error.body?.code === "PASSWORD_ALREADY_SET")
       return redirect("/settings/password");

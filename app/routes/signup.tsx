@@ -9,6 +9,7 @@ import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
 import { ErrorSummary, Field, NewPasswordFields, SubmitButton } from "~/ui/forms";
 import { ProviderButtons } from "~/ui/provider-buttons";
+import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Todo" }];
 
@@ -33,6 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       headers: request.headers,
     });
   } catch (error) {
+    refuseIfHashingBusy(error, context);
     if (!isCommonPasswordError(error)) throw error;
     return data(
       {
