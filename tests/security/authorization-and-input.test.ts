@@ -47,6 +47,20 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     return { browser, owner, id: row?.id ?? "none" };
   }
 
+  /** A new signed-in user; `untouched` checks that nothing of theirs has changed since. */
+  async function freshUser() {
+    const browser = new Browser(app);
+    const owner = await signUp(browser);
+    const untouched = async () => {
+      expect(await todosOf(owner.email)).toEqual([]);
+      expect((await userByEmail(app, owner.email))?.name).toBe("Security Tester");
+    };
+    // The sign-in, sign-up and reset forms are for visitors who are not signed in.
+    const senderOf = (path: string) =>
+      path.startsWith("/todos") || path.startsWith("/settings") ? browser : new Browser(app);
+    return { browser, owner, untouched, senderOf };
+  }
+
   const PRIVATE_PAGES = [
     "/todos",
     "/todos?filter=completed",
@@ -353,8 +367,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
   });
 
   it("Every input is parsed with a schema; hostile input gets a 4xx — huge: a megabyte in any field is refused with 413 before it is read, and nothing is stored", async () => {
-    const browser = new Browser(app);
-    const owner = await signUp(browser);
+    const { browser, owner, untouched } = await freshUser();
     const forms: Array<[string, FormFields]> = [
       ["/todos", { intent: "create", title: MEGABYTE }],
       ["/settings/profile", { name: MEGABYTE }],
@@ -371,13 +384,11 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     // Over a field's own limit but under the body's: 400, beside the field.
     expect((await browser.post("/todos", { intent: "create", title: "x".repeat(501) })).status).toBe(400);
     expect((await browser.post("/settings/profile", { name: "x".repeat(101) })).status).toBe(400);
-    expect(await todosOf(owner.email)).toEqual([]);
-    expect((await userByEmail(app, owner.email))?.name).toBe("Security Tester");
+    await untouched();
   });
 
   it("Every input is parsed with a schema; hostile input gets a 4xx — wrong type: repeated fields, JSON or other bodies where a form is expected, values of the wrong JSON type", async () => {
-    const browser = new Browser(app);
-    const owner = await signUp(browser);
+    const { browser, owner, untouched, senderOf } = await freshUser();
     const repeated: Array<[string, FormFields]> = [
       ["/todos", { intent: "create", title: ["one", "two"] }],
       ["/todos", { intent: ["create", "clear-completed"], title: "x" }],
@@ -394,11 +405,8 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
       ],
       ["/forgot-password", { email: [owner.email, owner.email] }],
     ];
-    // The sign-in, sign-up and reset forms are for visitors who are not signed in.
-    const as = (path: string) =>
-      path.startsWith("/todos") || path.startsWith("/settings") ? browser : new Browser(app);
     for (const [path, fields] of repeated) {
-      const answer = await as(path).post(path, fields);
+      const answer = await senderOf(path).post(path, fields);
       expect(answer.status, `${path} ${JSON.stringify(fields)}`).toBe(400);
     }
     const bodies: Array<[string, string]> = [
@@ -439,8 +447,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
       headers: { "content-type": "application/json", origin: appOrigin(app) },
     });
     expect(broken.status).toBe(400);
-    expect(await todosOf(owner.email)).toEqual([]);
-    expect((await userByEmail(app, owner.email))?.name).toBe("Security Tester");
+    await untouched();
   });
 
   it("Every input is parsed with a schema; hostile input gets a 4xx — malformed: percent-encoding in a query, and in a form (decoded as the standard says, never a 500)", async () => {
@@ -465,8 +472,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
   });
 
   it("Every input is parsed with a schema; hostile input gets a 4xx — NUL bytes are refused and never stored", async () => {
-    const browser = new Browser(app);
-    const owner = await signUp(browser);
+    const { browser, owner, untouched, senderOf } = await freshUser();
     const forms: Array<[string, FormFields]> = [
       ["/todos", { intent: "create", title: "nul\u0000byte" }],
       ["/settings/profile", { name: "Nul\u0000Name" }],
@@ -482,9 +488,8 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
       ["/forgot-password", { email: `${owner.email}\u0000` }],
       ["/login", { email: `${owner.email}\u0000`, password: owner.password }],
     ];
-    const as = (path: string) =>
-      path.startsWith("/todos") || path.startsWith("/settings") ? browser : new Browser(app);
-    for (const [path, fields] of forms) expect((await as(path).post(path, fields)).status, path).toBe(400);
+    for (const [path, fields] of forms)
+      expect((await senderOf(path).post(path, fields)).status, path).toBe(400);
     for (const [path, body] of [
       [
         "/api/auth/sign-up/email",
@@ -494,7 +499,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     ] as const) {
       expect((await browser.api(path, body)).status, path).toBe(400);
     }
-    expect(await todosOf(owner.email)).toEqual([]);
+    await untouched();
     const names = await app.services.database.db.select({ name: user.name, email: user.email }).from(user);
     expect(names.filter((row) => `${row.name}${row.email}`.includes("\u0000"))).toEqual([]);
   });
