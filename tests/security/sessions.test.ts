@@ -343,6 +343,9 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
       await visit(path, browser.get(`${path}.data`));
     }
     await visit("/login?redirectTo", new Browser(app).get("/login?redirectTo=%2Fsettings%2Fsessions"));
+    // Nor what the browser's own scripts can read from the auth API with its cookie.
+    for (const path of ["/api/auth/get-session", "/api/auth/list-sessions"])
+      await visit(path, browser.get(path));
 
     // Mail links: a reset and an email change, each opened and used.
     await visit("forgot", new Browser(app).post("/forgot-password", { email: owner.email }));
