@@ -39,6 +39,19 @@ export const nameOf = (provider: OAuthProviderConfig): string =>
 export const providerViews = (config: Config): ProviderView[] =>
   config.oauthProviders.map((provider) => ({ id: provider.id, name: nameOf(provider) }));
 
+/** Where GitHub and Google ask people to sign in. */
+const BUILT_IN_AUTHORIZATION_ORIGINS = { github: "https://github.com", google: "https://accounts.google.com" } as const;
+
+/**
+ * The origins the browser is sent to when a sign-in or a link starts, for the
+ * pages' `form-action`. An OpenID Connect provider's authorization endpoint is
+ * taken to be on its issuer's origin, as it is for the common ones.
+ */
+export const authorizationOrigins = (config: Config): string[] =>
+  config.oauthProviders.map((provider) =>
+    provider.id === "oidc" ? provider.issuer.origin : BUILT_IN_AUTHORIZATION_ORIGINS[provider.id],
+  );
+
 /** A configured provider by the id a request names, or undefined for any other string. */
 export const findProvider = (config: Config, id: string): OAuthProviderConfig | undefined =>
   config.oauthProviders.find((provider) => provider.id === id);

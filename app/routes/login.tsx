@@ -130,6 +130,7 @@ export default function Login() {
           ) : null}
         </div>
       ) : null}
+      <ProviderButtons providers={providers} redirectTo={redirectTo} />
       <Form method="post" {...getFormProps(form)}>
         <ErrorSummary
           form={form}
@@ -154,7 +155,6 @@ export default function Login() {
           </button>
         </Form>
       ) : null}
-      <ProviderButtons providers={providers} redirectTo={redirectTo} />
       <p className="card-footer">
         New here? <Link to={signupHref}>Create an account</Link>
       </p>

@@ -68,6 +68,7 @@ export default function Signup() {
   return (
     <section className="card narrow">
       <h1>Create an account</h1>
+      <ProviderButtons providers={providers} redirectTo={redirectTo} />
       <Form method="post" {...getFormProps(form)}>
         <ErrorSummary
           form={form}
@@ -94,7 +95,6 @@ export default function Signup() {
         />
         <SubmitButton pendingText="Creating your account…">Create account</SubmitButton>
       </Form>
-      <ProviderButtons providers={providers} redirectTo={redirectTo} />
       <p className="card-footer">
         Already have an account? <Link to={loginHref}>Sign in</Link>
       </p>

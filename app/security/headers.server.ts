@@ -6,6 +6,12 @@ export interface HeaderOptions {
   /** Vite's dev server needs inline styles and a websocket; production needs neither. */
   development: boolean;
   nonceOf(response: ServerResponse): string;
+  /**
+   * Origins besides ours that a form post may lead to: the sign-in providers,
+   * whose buttons post to us and are answered with a redirect to them (which
+   * `form-action` governs too).
+   */
+  formTargets?: string[];
 }
 
 /**
@@ -13,7 +19,7 @@ export interface HeaderOptions {
  * whose scripts must carry this response's nonce, no plugins, no `<base>`, no
  * framing; no MIME sniffing; no referrer beyond this site; HSTS over https.
  */
-export function securityHeaders({ https, development, nonceOf }: HeaderOptions) {
+export function securityHeaders({ https, development, nonceOf, formTargets = [] }: HeaderOptions) {
   const nonce = (_request: IncomingMessage, response: ServerResponse) => `'nonce-${nonceOf(response)}'`;
   return helmet({
     contentSecurityPolicy: {
@@ -25,7 +31,7 @@ export function securityHeaders({ https, development, nonceOf }: HeaderOptions) 
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": development ? ["'self'", "ws:", "wss:"] : ["'self'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", ...formTargets],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],

@@ -7,6 +7,7 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import { pinoHttp } from "pino-http";
 import { PROBLEMS, problemTypeUri, type ProblemDocument, type ProblemType } from "../api/problem.server";
 import { CLIENT_ADDRESS_HEADER } from "../auth/auth.server";
+import { authorizationOrigins } from "../auth/providers.server";
 import { createRequestContext } from "../context.server";
 import { normalizeAddress } from "../security/client-address.server";
 import { securityHeaders } from "../security/headers.server";
@@ -117,6 +118,7 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
       https: config.appUrl.protocol === "https:",
       development: Boolean(devMiddleware),
       nonceOf: (res) => locals(res).nonce,
+      formTargets: authorizationOrigins(config),
     }),
   );
 

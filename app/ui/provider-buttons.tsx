@@ -8,6 +8,7 @@ export interface ProviderButtonView {
  * One "Continue with …" button per configured provider, each a plain form post
  * (a full page load even with JavaScript: the answer is a redirect to the
  * provider). `redirectTo` rides along so the user comes back where they meant to go.
+ * Shown above the page's own form, so that its messages never move the buttons.
  */
 export function ProviderButtons({
   providers,
@@ -19,9 +20,6 @@ export function ProviderButtons({
   if (providers.length === 0) return null;
   return (
     <div className="provider-sign-in">
-      <p className="divider">
-        <span>or</span>
-      </p>
       {providers.map((provider) => (
         <form key={provider.id} method="post" action={`/auth/${provider.id}`}>
           {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}
@@ -30,6 +28,9 @@ export function ProviderButtons({
           </button>
         </form>
       ))}
+      <p className="divider">
+        <span>or</span>
+      </p>
     </div>
   );
 }
