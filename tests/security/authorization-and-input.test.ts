@@ -5,6 +5,7 @@ import { todo, user } from "../../db/schema";
 import { uniqueEmail, type FormFields } from "../support/client";
 import type { HttpApp } from "../support/http-app";
 import {
+  APP_START_TIMEOUT_MS,
   accessToken,
   apiCall,
   appOrigin,
@@ -25,7 +26,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
 
   beforeAll(async () => {
     app = await startApp();
-  });
+  }, APP_START_TIMEOUT_MS);
   afterAll(() => app.close());
 
   const todosOf = async (email: string) => {

@@ -12,6 +12,7 @@ import {
 import { uniqueEmail } from "../support/client";
 import type { HttpApp } from "../support/http-app";
 import {
+  APP_START_TIMEOUT_MS,
   accessToken,
   apiCall,
   appOrigin,
@@ -33,7 +34,7 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
   // Served over https, as in production, so that HSTS is among the headers to check.
   beforeAll(async () => {
     app = await startApp({ APP_URL: "https://todo.example.com" });
-  });
+  }, APP_START_TIMEOUT_MS);
   afterAll(() => app.close());
 
   /** Everything a request could change, to compare before and after. */

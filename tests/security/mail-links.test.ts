@@ -4,6 +4,7 @@ import { account, mailOutbox, verification } from "../../db/schema";
 import { uniqueEmail } from "../support/client";
 import type { HttpApp } from "../support/http-app";
 import {
+  APP_START_TIMEOUT_MS,
   appOrigin,
   Browser,
   mailLink,
@@ -40,7 +41,7 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
 
   beforeAll(async () => {
     app = await startApp();
-  });
+  }, APP_START_TIMEOUT_MS);
   afterAll(() => app.close());
 
   /** Asks for a reset from a browser of its own; answers the link's path. */

@@ -5,7 +5,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { account } from "../../db/schema";
 import { uniqueEmail } from "../support/client";
 import type { HttpApp } from "../support/http-app";
-import { Browser, logsOf, mailLink, signIn, signUp, startApp, userByEmail, type Account } from "./support";
+import {
+  APP_START_TIMEOUT_MS,
+  Browser,
+  logsOf,
+  mailLink,
+  signIn,
+  signUp,
+  startApp,
+  userByEmail,
+  type Account,
+} from "./support";
 
 const TOO_SHORT = "7 chars";
 const SHORTEST = "8 chars!";
@@ -18,7 +28,7 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
 
   beforeAll(async () => {
     app = await startApp();
-  });
+  }, APP_START_TIMEOUT_MS);
   afterAll(() => app.close());
 
   const signUpForm = (password: string, email = uniqueEmail("pw")) => ({

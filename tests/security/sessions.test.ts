@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { session } from "../../db/schema";
 import type { HttpApp } from "../support/http-app";
 import {
+  APP_START_TIMEOUT_MS,
   accessToken,
   allSessionTokens,
   apiCall,
@@ -45,7 +46,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
   // Served over https, as in production: the cookie is the one a real deployment sets.
   beforeAll(async () => {
     app = await startApp({ APP_URL: "https://todo.example.com" });
-  });
+  }, APP_START_TIMEOUT_MS);
   afterAll(() => app.close());
 
   /** A browser holding exactly the given cookies, as a thief who copied them would. */

@@ -3,6 +3,7 @@ import { account, user } from "../../db/schema";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import type { HttpApp } from "../support/http-app";
 import {
+  APP_START_TIMEOUT_MS,
   Browser,
   mailsTo,
   median,
@@ -26,7 +27,7 @@ describe("Sign-in and sign-up (ASVS 6.3, WSTG-ATHN, WSTG-IDNT)", () => {
     app = await startApp({ NODE_ENV: "production" });
     const { db } = app.services.database;
     atStart = { users: await db.select().from(user), accounts: await db.select().from(account) };
-  });
+  }, APP_START_TIMEOUT_MS);
   afterAll(() => app.close());
 
   const cookieNames = (response: Response) =>

@@ -20,6 +20,9 @@ export const CHROME_ON_LINUX =
 export const FIREFOX_ON_MAC =
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:131.0) Gecko/20100101 Firefox/131.0";
 
+/** Starting the app (a fresh database, migrations, the build) can take long on a busy machine. */
+export const APP_START_TIMEOUT_MS = 180_000;
+
 /**
  * The app for one test file, behind a trusted proxy on loopback so that every
  * simulated browser has a client address of its own (as real visitors do, and
