@@ -6,9 +6,8 @@ import type { Services } from "~/services.server";
 import { session, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
 import { uniqueEmail } from "../support/client";
-import { createPostgresDatabase, createTestServices, DATABASE_KINDS } from "../support/databases";
-import { signUpOn, startInstances } from "../support/instances";
-import { startSmtpCatcher } from "../support/smtp";
+import { createTestServices, DATABASE_KINDS } from "../support/databases";
+import { signUpOn, withTwoInstances } from "../support/instances";
 
 /** Polls `check` until it holds; answers how long that took, or fails after `withinMs`. */
 async function within(withinMs: number, check: () => Promise<boolean>): Promise<number> {
@@ -66,12 +65,7 @@ describe.each(DATABASE_KINDS.filter((kind) => kind === "postgres"))(
       "refuses a revoked session on a second server process within one second",
       { timeout: 120_000 },
       async () => {
-        const database = await createPostgresDatabase();
-        const smtp = await startSmtpCatcher();
-        const { instances, stop } = await startInstances(2, { databaseUrl: database.url, smtp });
-        try {
-          const [one, two] = instances;
-          if (!one || !two) throw new Error("servers did not start");
+        await withTwoInstances(async ({ one, two, smtp }) => {
           const cookie = await signUpOn(one, smtp, uniqueEmail("cached"));
           // The session made on one works on the other, which now has it in memory.
           for (let i = 0; i < 3; i++) expect((await two.get("/todos", { cookie })).status).toBe(200);
@@ -80,11 +74,7 @@ describe.each(DATABASE_KINDS.filter((kind) => kind === "postgres"))(
           const took = await within(1000, async () => (await two.get("/todos", { cookie })).status === 302);
           expect(took).toBeLessThan(1000);
           expect((await two.get("/todos", { cookie })).headers.get("location")).toMatch(/^\/login/);
-        } finally {
-          await stop();
-          await smtp.stop();
-          await database.drop();
-        }
+        });
       },
     );
   },

@@ -9,11 +9,11 @@ import {
   type AddressLimit,
 } from "~/security/rate-limit.server";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
-import { createPostgresDatabase, DATABASE_KINDS } from "../support/databases";
+import { DATABASE_KINDS } from "../support/databases";
 import { latestMail } from "../support/accounts";
 import { formPost, newClientAddress, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
-import { signUpOn, startInstances } from "../support/instances";
-import { linkIn, startSmtpCatcher } from "../support/smtp";
+import { signUpOn, withTwoInstances } from "../support/instances";
+import { linkIn } from "../support/smtp";
 
 const newAddress = newClientAddress;
 const from = (address: string) => ({ "x-forwarded-for": address });
@@ -229,12 +229,7 @@ describe.each(DATABASE_KINDS.filter((kind) => kind === "postgres"))(
       "Counters live in the database so that every instance of the app shares them: two server processes on one PostgreSQL",
       { timeout: 120_000 },
       async () => {
-        const database = await createPostgresDatabase();
-        const smtp = await startSmtpCatcher();
-        const { instances, stop } = await startInstances(2, { databaseUrl: database.url, smtp });
-        try {
-          const [one, two] = instances;
-          if (!one || !two) throw new Error("servers did not start");
+        await withTwoInstances(async ({ one, two, smtp }) => {
           const email = uniqueEmail("shared");
           await signUpOn(one, smtp, email, from(newAddress()));
 
@@ -255,11 +250,7 @@ describe.each(DATABASE_KINDS.filter((kind) => kind === "postgres"))(
           expect(
             (await two.post("/login", { email, password: STRONG_PASSWORD }, from(newAddress()))).status,
           ).toBe(302);
-        } finally {
-          await stop();
-          await smtp.stop();
-          await database.drop();
-        }
+        });
       },
     );
   },

@@ -1,6 +1,7 @@
 import { STRONG_PASSWORD } from "./client";
+import { createPostgresDatabase } from "./databases";
 import { freePort, startServerProcess, waitForOk, type ServerProcess } from "./process";
-import { linkIn, type SmtpCatcher } from "./smtp";
+import { linkIn, startSmtpCatcher, type SmtpCatcher } from "./smtp";
 
 /** One `node build/server.js` process of the app, on a port of its own. */
 export interface AppInstance {
@@ -63,6 +64,30 @@ export async function startInstances(
     throw error;
   }
   return { instances, stop };
+}
+
+/**
+ * Runs `body` with two instances on a fresh PostgreSQL database (dropped
+ * afterwards) and a mailbox, and stops everything however `body` ends.
+ */
+export async function withTwoInstances(
+  body: (setup: { one: AppInstance; two: AppInstance; smtp: SmtpCatcher }) => Promise<void>,
+): Promise<void> {
+  const database = await createPostgresDatabase();
+  const smtp = await startSmtpCatcher();
+  try {
+    const { instances, stop } = await startInstances(2, { databaseUrl: database.url, smtp });
+    try {
+      const [one, two] = instances;
+      if (!one || !two) throw new Error("servers did not start");
+      await body({ one, two, smtp });
+    } finally {
+      await stop();
+    }
+  } finally {
+    await smtp.stop();
+    await database.drop();
+  }
 }
 
 /** Signs a new account up on `instance` and follows its confirmation link: the signed-in cookie header. */
