@@ -1,0 +1,427 @@
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as socialCallback from "~/routes/api.auth.callback.$providerId";
+import * as login from "~/routes/login";
+import * as settingsConnections from "~/routes/settings.connections";
+import * as settingsPassword from "~/routes/settings.password";
+import * as settingsSecurity from "~/routes/settings.security";
+import * as signup from "~/routes/signup";
+import type { Services } from "~/services.server";
+import { account, auditEvent, session, user } from "../../db/schema";
+import { latestMail, signUpVerified } from "../support/accounts";
+import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
+import { createTestServices, DATABASE_KINDS } from "../support/databases";
+import {
+  callbackFromProvider,
+  errorCodeOf,
+  followCallback,
+  linkThroughProvider,
+  OIDC_NAME,
+  OIDC_REDIRECT_URI,
+  oidcEnv,
+  signInThroughProvider,
+  startSignInWithProvider,
+  withParams,
+} from "../support/oauth";
+import { startTestOidcProvider, type TestOidcProvider } from "../support/oidc-provider";
+
+interface LoginPage {
+  providers: Array<{ id: string; name: string }>;
+  providerError: { message: string; offerNewConfirmationLink: boolean } | null;
+}
+
+interface ConnectionsPage {
+  hasPassword: boolean;
+  connections: Array<{ providerId: string; name: string }>;
+  available: Array<{ id: string; name: string }>;
+  linkedNotice: string | null;
+  providerError: string | null;
+}
+
+let subjects = 0;
+/** A subject (and address) the provider has never seen. */
+const newSubject = () => `subject-${process.pid}-${Date.now().toString(36)}-${++subjects}`;
+
+describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s", (kind) => {
+  let services: Services;
+  let idp: TestOidcProvider;
+
+  beforeAll(async () => {
+    idp = await startTestOidcProvider({ redirectUris: [OIDC_REDIRECT_URI] });
+    services = await createTestServices(kind, { env: oidcEnv(idp) });
+  });
+  afterAll(async () => {
+    await services.close();
+    await idp.close();
+  });
+
+  const db = () => services.database.db;
+
+  async function userByEmail(email: string) {
+    const [found] = await db().select().from(user).where(eq(user.email, email));
+    return found;
+  }
+
+  async function providerAccounts(userId: string) {
+    return db()
+      .select({ providerId: account.providerId, accountId: account.accountId })
+      .from(account)
+      .where(and(eq(account.userId, userId), eq(account.providerId, "oidc")));
+  }
+
+  /** The user the client's session belongs to, if it has one. */
+  async function signedInUserId(client: TestClient) {
+    const token = client.cookies.get("todo.session_token");
+    if (!token) return null;
+    const [row] = await db()
+      .select({ userId: session.userId })
+      .from(session)
+      .where(eq(session.token, decodeURIComponent(token).split(".")[0] ?? ""));
+    return row?.userId ?? null;
+  }
+
+  /** A provider identity whose address the provider vouches for (or not). */
+  function identity(verified: boolean, email = uniqueEmail("idp")) {
+    const sub = newSubject();
+    idp.setIdentity(sub, { email, email_verified: verified, name: "Grace Hopper" });
+    return { sub, email };
+  }
+
+  it("offers a button for the configured provider on the sign-in and sign-up pages", async () => {
+    const client = new TestClient(services);
+    for (const loader of [login.loader, signup.loader]) {
+      const page = await client.get<LoginPage>(loader, "/login");
+      expect(page.data.providers).toEqual([{ id: "oidc", name: OIDC_NAME }]);
+    }
+  });
+
+  it("signs a new user up, verified by the provider, and brings them back where they meant to go", async () => {
+    const { sub, email } = identity(true);
+    const client = new TestClient(services);
+    const result = await signInThroughProvider(client, sub, "/todos?filter=active");
+    expect(result.status).toBe(302);
+    expect(result.location).toBe("/todos?filter=active");
+
+    const created = await userByEmail(email);
+    expect(created).toMatchObject({ emailVerified: true, name: "Grace Hopper" });
+    expect(await signedInUserId(client)).toBe(created?.id);
+    expect(await providerAccounts(created?.id ?? "")).toEqual([{ providerId: "oidc", accountId: sub }]);
+  });
+
+  it("signs a returning user in to the same account", async () => {
+    const { sub, email } = identity(true);
+    await signInThroughProvider(new TestClient(services), sub);
+    const again = new TestClient(services);
+    const result = await signInThroughProvider(again, sub);
+    expect(result.location).toBe("/todos");
+    const owner = await userByEmail(email);
+    expect(await signedInUserId(again)).toBe(owner?.id);
+    expect(await providerAccounts(owner?.id ?? "")).toHaveLength(1);
+  });
+
+  it("keeps an unsafe redirectTo on the site", async () => {
+    const { sub } = identity(true);
+    const result = await signInThroughProvider(new TestClient(services), sub, "//evil.example/steal");
+    expect(result.location).toBe("/todos");
+  });
+
+  it("records each sign-in through the provider, and the connection, as security events", async () => {
+    const { sub } = identity(true);
+    await signInThroughProvider(new TestClient(services, "198.51.100.77"), sub);
+    const client = new TestClient(services, "198.51.100.77");
+    await signInThroughProvider(client, sub);
+    const page = await client.get<{ events: Array<{ type: string; label: string; ipAddress: string }> }>(
+      settingsSecurity.loader,
+      "/settings/security",
+    );
+    const labels = page.data.events.map((event) => event.label);
+    expect(labels.filter((label) => label === `Signed in with ${OIDC_NAME}`)).toHaveLength(2);
+    expect(labels).toContain(`${OIDC_NAME} connected`);
+    expect(page.data.events.every((event) => event.ipAddress === "198.51.100.77")).toBe(true);
+  });
+
+  it("joins a verified account when the provider vouches for the same address", async () => {
+    const { email } = await signUpVerified(services);
+    const { sub } = identity(true, email);
+    const client = new TestClient(services);
+    const result = await signInThroughProvider(client, sub);
+    expect(result.location).toBe("/todos");
+    const owner = await userByEmail(email);
+    expect(await signedInUserId(client)).toBe(owner?.id);
+    expect(await providerAccounts(owner?.id ?? "")).toEqual([{ providerId: "oidc", accountId: sub }]);
+  });
+
+  it("does not join an account when the provider does not vouch for the address, and says how to link", async () => {
+    const { email } = await signUpVerified(services);
+    const { sub } = identity(false, email);
+    const client = new TestClient(services);
+    const result = await signInThroughProvider(client, sub);
+    expect(result.location).toMatch(/^\/login\?/);
+    expect(errorCodeOf(result)).toBe("account_not_linked");
+    expect(await signedInUserId(client)).toBeNull();
+    expect(await providerAccounts((await userByEmail(email))?.id ?? "")).toEqual([]);
+
+    const page = await client.get<LoginPage>(login.loader, result.location ?? "");
+    expect(page.status).toBe(200);
+    expect(page.data.providerError?.message).toMatch(/Sign in with your password, then connect Test IdP/);
+  });
+
+  it("never merges into a password account whose address was never confirmed", async () => {
+    const email = uniqueEmail("unconfirmed");
+    const owner = new TestClient(services);
+    const signedUp = await owner.post(signup.action, "/signup", {
+      name: "Squatter",
+      email,
+      password: STRONG_PASSWORD,
+      confirmPassword: STRONG_PASSWORD,
+    });
+    expect(signedUp.status).toBe(302);
+    const { sub } = identity(true, email);
+    const client = new TestClient(services);
+    const result = await signInThroughProvider(client, sub);
+    expect(errorCodeOf(result)).toBe("account_not_linked");
+    expect(await signedInUserId(client)).toBeNull();
+    const squatted = await userByEmail(email);
+    expect(squatted?.emailVerified).toBe(false);
+    expect(await providerAccounts(squatted?.id ?? "")).toEqual([]);
+  });
+
+  it("makes a new account from an address the provider does not vouch for wait for the mailed link", async () => {
+    const { sub, email } = identity(false);
+    const client = new TestClient(services);
+    const result = await signInThroughProvider(client, sub);
+    expect(errorCodeOf(result)).toBe("email_not_verified");
+    expect(await signedInUserId(client)).toBeNull();
+    expect(await latestMail(services, email, "verify-email")).toBeDefined();
+    const page = await client.get<LoginPage>(login.loader, result.location ?? "");
+    expect(page.data.providerError?.offerNewConfirmationLink).toBe(true);
+  });
+
+  it("refuses a callback whose state was tampered with, or that comes to another browser", async () => {
+    const { sub } = identity(true);
+    const client = new TestClient(services);
+    const callback = await callbackFromProvider(await startSignInWithProvider(client), sub);
+
+    const tampered = new URL(callback);
+    tampered.searchParams.set("state", `${tampered.searchParams.get("state") ?? ""}x`);
+    const refused = await followCallback(client, tampered.toString());
+    expect(refused.location).toBe("/login?error=state_mismatch");
+    expect(await signedInUserId(client)).toBeNull();
+
+    // The real callback, but in a browser that never started this sign-in (no state cookie).
+    const stranger = new TestClient(services);
+    const elsewhere = await followCallback(stranger, callback);
+    expect(errorCodeOf(elsewhere)).toBe("state_mismatch");
+    expect(await signedInUserId(stranger)).toBeNull();
+
+    // Neither attempt spent the state: its own browser still completes the sign-in.
+    expect((await followCallback(client, callback)).location).toBe("/todos");
+    expect(await signedInUserId(client)).not.toBeNull();
+  });
+
+  it("uses a code once, and only with the PKCE verifier of its own sign-in", async () => {
+    const { sub } = identity(true);
+    const client = new TestClient(services);
+    const first = await callbackFromProvider(await startSignInWithProvider(client), sub);
+    expect((await followCallback(client, first)).location).toBe("/todos");
+
+    // The same callback again: its state is spent.
+    const fresh = new TestClient(services);
+    const replayed = await followCallback(fresh, first);
+    expect(errorCodeOf(replayed)).toBe("state_mismatch");
+
+    // The spent code under a new, valid state: the provider refuses it.
+    const second = await callbackFromProvider(await startSignInWithProvider(fresh), sub);
+    const spliced = new URL(second);
+    spliced.searchParams.set("code", new URL(first).searchParams.get("code") ?? "");
+    const refused = await followCallback(fresh, spliced.toString());
+    expect(errorCodeOf(refused)).toBe("invalid_code");
+    expect(await signedInUserId(fresh)).toBeNull();
+
+    // An unused code, but from another sign-in (another code_verifier): refused too.
+    const other = new TestClient(services);
+    const unused = await callbackFromProvider(await startSignInWithProvider(other), sub);
+    const third = await callbackFromProvider(await startSignInWithProvider(fresh), sub);
+    const swapped = new URL(third);
+    swapped.searchParams.set("code", new URL(unused).searchParams.get("code") ?? "");
+    expect(errorCodeOf(await followCallback(fresh, swapped.toString()))).toBe("invalid_code");
+    expect(await signedInUserId(fresh)).toBeNull();
+  });
+
+  it("answers each provider only at its registered redirect URI", async () => {
+    const client = new TestClient(services);
+    const elsewhere = await client.get(
+      withParams(socialCallback.loader, { providerId: "oidc" }),
+      "/api/auth/callback/oidc?code=x&state=y",
+    );
+    expect(elsewhere.status).toBe(404);
+  });
+
+  it("ends the session already in the browser when someone signs in there through the provider", async () => {
+    const { sub } = identity(true);
+    const { email, password } = await signUpVerified(services);
+    const client = new TestClient(services);
+    const authorizationUrl = await startSignInWithProvider(client);
+    // Meanwhile, in another tab of the same browser, someone signs in with a password.
+    expect((await client.post(login.action, "/login", { email, password })).status).toBe(302);
+    const before = await signedInUserId(client);
+    const token = decodeURIComponent(client.cookies.get("todo.session_token") ?? "").split(".")[0] ?? "";
+
+    expect((await followCallback(client, await callbackFromProvider(authorizationUrl, sub))).location).toBe(
+      "/todos",
+    );
+    expect(await signedInUserId(client)).not.toBe(before);
+    expect(await db().select().from(session).where(eq(session.token, token))).toEqual([]);
+  });
+
+  it("shows every failure as a readable message on the sign-in page, never better-auth's error page", async () => {
+    const client = new TestClient(services);
+    const noState = await followCallback(client, `${OIDC_REDIRECT_URI}?code=abc`);
+    expect(noState.location).toBe("/login?error=state_not_found");
+    const page = await client.get<LoginPage>(login.loader, "/login?error=state_not_found");
+    expect(page.data.providerError?.message).toMatch(/did not work/);
+
+    // The provider's own error (the user cancelled) comes back with the state, to the page the flow started on.
+    const authorizationUrl = await startSignInWithProvider(client, "/todos?filter=completed");
+    const state = new URL(authorizationUrl).searchParams.get("state") ?? "";
+    const cancelled = await followCallback(
+      client,
+      `${OIDC_REDIRECT_URI}?${new URLSearchParams({ error: "access_denied", state, iss: idp.issuer })}`,
+    );
+    expect(cancelled.location).toBe(
+      "/login?provider=oidc&redirectTo=%2Ftodos%3Ffilter%3Dcompleted&error=access_denied",
+    );
+    const cancelledPage = await client.get<LoginPage & { redirectTo: string }>(
+      login.loader,
+      cancelled.location ?? "",
+    );
+    expect(cancelledPage.data.providerError?.message).toBe(`You cancelled signing in with ${OIDC_NAME}.`);
+    expect(cancelledPage.data.redirectTo).toBe("/todos?filter=completed");
+  });
+
+  describe("connections", () => {
+    const connectionsPage = (client: TestClient, path = "/settings/connections") =>
+      client.get<ConnectionsPage>(settingsConnections.loader, path);
+
+    it("links the provider to a signed-in account, whatever its address, and lists it", async () => {
+      const { client } = await signUpVerified(services);
+      const { sub } = identity(true);
+      const result = await linkThroughProvider(client, sub);
+      expect(result.location).toBe("/settings/connections?linked=oidc");
+      const page = await connectionsPage(client, result.location ?? "");
+      expect(page.data.connections).toEqual([
+        expect.objectContaining({ providerId: "oidc", name: OIDC_NAME }),
+      ]);
+      expect(page.data.available).toEqual([]);
+      expect(page.data.linkedNotice).toMatch(/Test IdP is connected/);
+
+      // From now on the provider signs the same account in.
+      const elsewhere = new TestClient(services);
+      await signInThroughProvider(elsewhere, sub);
+      expect(await signedInUserId(elsewhere)).toBe(await signedInUserId(client));
+    });
+
+    it("refuses to link an identity whose address the provider does not vouch for", async () => {
+      const { client } = await signUpVerified(services);
+      const { sub } = identity(false);
+      const result = await linkThroughProvider(client, sub);
+      expect(result.location).toMatch(/^\/settings\/connections\?provider=oidc&error=/);
+      const page = await connectionsPage(client, result.location ?? "");
+      expect(page.data.connections).toEqual([]);
+      expect(page.data.providerError).toMatch(/has not confirmed the email address/);
+    });
+
+    it("refuses to link an identity that already signs in to another account", async () => {
+      const { sub } = identity(true);
+      await signInThroughProvider(new TestClient(services), sub);
+      const { client } = await signUpVerified(services);
+      const result = await linkThroughProvider(client, sub);
+      expect(errorCodeOf(result)).toBe("account_already_linked_to_different_user");
+    });
+
+    it("unlinks a provider when a password remains, and records it", async () => {
+      const { client, email } = await signUpVerified(services);
+      await linkThroughProvider(client, identity(true).sub);
+      const result = await client.post(settingsConnections.action, "/settings/connections", {
+        intent: "unlink",
+        provider: "oidc",
+      });
+      expect(result.status).toBe(302);
+      expect(result.location).toBe("/settings/connections");
+      const owner = await userByEmail(email);
+      expect(await providerAccounts(owner?.id ?? "")).toEqual([]);
+      const events = await db()
+        .select()
+        .from(auditEvent)
+        .where(eq(auditEvent.userId, owner?.id ?? ""));
+      expect(events.map((event) => [event.type, event.provider])).toContainEqual([
+        "provider-unlinked",
+        "oidc",
+      ]);
+    });
+
+    it("keeps the last way to sign in, until a password is set from the password page", async () => {
+      const { sub, email } = identity(true);
+      const client = new TestClient(services);
+      await signInThroughProvider(client, sub);
+      const unlink = () =>
+        client.post<{ error: string }>(settingsConnections.action, "/settings/connections", {
+          intent: "unlink",
+          provider: "oidc",
+        });
+
+      const refused = await unlink();
+      expect(refused.status).toBe(400);
+      expect(refused.data.error).toMatch(/only way you can sign in/);
+      const owner = await userByEmail(email);
+      expect(await providerAccounts(owner?.id ?? "")).toHaveLength(1);
+
+      // No current password to give: the page asks only for the new one, twice.
+      const passwordPage = await client.get<{ hasPassword: boolean }>(
+        settingsPassword.loader,
+        "/settings/password",
+      );
+      expect(passwordPage.data.hasPassword).toBe(false);
+      const common = await client.post(settingsPassword.action, "/settings/password", {
+        newPassword: "password123",
+        confirmPassword: "password123",
+      });
+      expect(common.status).toBe(400);
+      const set = await client.post(settingsPassword.action, "/settings/password", {
+        newPassword: STRONG_PASSWORD,
+        confirmPassword: STRONG_PASSWORD,
+      });
+      expect(set.status).toBe(302);
+      expect((await connectionsPage(client)).data.hasPassword).toBe(true);
+
+      // The new password signs in, and now the provider may go.
+      const withPassword = new TestClient(services);
+      expect(
+        (await withPassword.post(login.action, "/login", { email, password: STRONG_PASSWORD })).status,
+      ).toBe(302);
+      expect((await unlink()).status).toBe(302);
+      expect(await providerAccounts(owner?.id ?? "")).toEqual([]);
+      const types = (
+        await db()
+          .select()
+          .from(auditEvent)
+          .where(eq(auditEvent.userId, owner?.id ?? ""))
+      ).map((event) => event.type);
+      expect(types).toContain("password-set");
+    });
+
+    it("answers 404 for unlinking a provider that is not linked, and 400 for linking an unknown one", async () => {
+      const { client } = await signUpVerified(services);
+      const unlinked = await client.post(settingsConnections.action, "/settings/connections", {
+        intent: "unlink",
+        provider: "oidc",
+      });
+      expect(unlinked.status).toBe(404);
+      const unknown = await client.post(settingsConnections.action, "/settings/connections", {
+        intent: "link",
+        provider: "github",
+      });
+      expect(unknown.status).toBe(400);
+    });
+  });
+});
