@@ -1,6 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
-import { APP_URL, MAILBOX_URL, PORT, SMTP_PORT } from "./tests/e2e/support/env";
+import {
+  APP_URL,
+  MAILBOX_URL,
+  OIDC_CLIENT,
+  OIDC_NAME,
+  OIDC_URL,
+  PORT,
+  SMTP_PORT,
+} from "./tests/e2e/support/env";
 
 /**
  * Browser tests against the production build (`npm run build` must have run:
@@ -47,6 +55,15 @@ export default defineConfig({
       stderr: "pipe",
     },
     {
+      // A real OpenID Connect provider on loopback (see tests/support/oidc-provider.ts).
+      command: "node --import tsx tests/e2e/support/oidc-server.ts",
+      url: `${OIDC_URL}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
       command: "node build/server.js",
       url: `${APP_URL}/healthz`,
       reuseExistingServer: false,
@@ -66,6 +83,10 @@ export default defineConfig({
         // Each test sends an X-Forwarded-For of its own (see support/test.ts).
         TRUST_PROXY: "loopback",
         LOG_LEVEL: "warn",
+        OIDC_ISSUER: OIDC_URL,
+        OIDC_CLIENT_ID: OIDC_CLIENT.clientId,
+        OIDC_CLIENT_SECRET: OIDC_CLIENT.clientSecret,
+        OIDC_NAME,
       },
     },
   ],
