@@ -9,6 +9,7 @@ import { originOf, type AuditLog } from "../audit/audit.server";
 import type { Logger } from "../logger.server";
 import type { Outbox } from "../mail/outbox.server";
 import { retryAfterText, type RateLimits } from "../security/rate-limit.server";
+import { isSameSiteUrl } from "../security/redirect";
 import {
   passwordChangedMail,
   resetPasswordMail,
@@ -18,7 +19,7 @@ import {
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import type { PasswordHasher } from "./password-hashing.server";
 import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./common-passwords.server";
-import { PASSWORD_MAX_UTF16 } from "./password";
+import { NewPasswordSchema, PASSWORD_MAX_UTF16 } from "./password";
 import { PASSWORD_PROVIDER_ID } from "./connections.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
 import { NameSchema, usableName } from "./schemas";
@@ -36,7 +37,11 @@ const NEW_PASSWORD_FIELD: Record<string, string> = {
   "/sign-up/email": "password",
   "/reset-password": "newPassword",
   "/change-password": "newPassword",
+  "/set-password": "newPassword",
 };
+
+/** Where better-auth may send a browser afterwards, by parameter name, in a query or a body. */
+const CALLBACK_PARAMETERS = ["callbackURL", "errorCallbackURL", "newUserCallbackURL", "redirectTo"];
 
 /** Access tokens (JWTs) for API clients live 15 minutes; the session is what refreshes them. */
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
@@ -187,6 +192,9 @@ export function createAuth({
       cookiePrefix: "todo",
       useSecureCookies: config.appUrl.protocol === "https:",
       ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
+      // better-auth turns its origin and callback checks off when NODE_ENV=test: keep them on everywhere.
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
     },
     // The security history, for the HTML pages and /api/auth/* alike.
     hooks: {
@@ -209,8 +217,32 @@ export function createAuth({
         // A new password, wherever it is chosen, must not be one of the most common.
         const field = NEW_PASSWORD_FIELD[ctx.path];
         const chosen: unknown = field ? ctx.body?.[field] : undefined;
-        if (typeof chosen === "string" && isCommonPassword(chosen)) {
-          throw new APIError("BAD_REQUEST", { code: COMMON_PASSWORD_CODE, message: COMMON_PASSWORD_MESSAGE });
+        if (typeof chosen === "string") {
+          // The forms' rules, counted in characters (better-auth counts UTF-16 units).
+          const rules = NewPasswordSchema.safeParse(chosen);
+          if (!rules.success) {
+            throw new APIError("BAD_REQUEST", {
+              code: "INVALID_PASSWORD_LENGTH",
+              message: rules.error.issues[0]?.message ?? "Invalid password",
+            });
+          }
+          if (isCommonPassword(chosen)) {
+            throw new APIError("BAD_REQUEST", {
+              code: COMMON_PASSWORD_CODE,
+              message: COMMON_PASSWORD_MESSAGE,
+            });
+          }
+        }
+        // better-auth accepts any relative path, and `/..//evil.example` is one that leaves the site.
+        for (const name of CALLBACK_PARAMETERS) {
+          for (const value of [ctx.query?.[name], ctx.body?.[name]]) {
+            if (value !== undefined && !isSameSiteUrl(value, config.appUrl.origin)) {
+              throw new APIError("BAD_REQUEST", {
+                code: "INVALID_CALLBACK_URL",
+                message: `${name} must be a page of this site`,
+              });
+            }
+          }
         }
         if (ctx.path === "/sign-out") {
           const current = await getSessionFromCtx(ctx);

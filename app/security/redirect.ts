@@ -16,5 +16,23 @@ export function safeRedirect(target: unknown, fallback = "/todos"): string {
     return fallback;
   }
   if (url.origin !== base) return fallback;
+  // Dot segments can leave `//host` behind: `/..//evil` is `//evil` once resolved.
+  if (url.pathname.startsWith("//")) return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/**
+ * Whether a URL given to the auth API as a place to send the browser stays on
+ * this site: a path that `safeRedirect` keeps as it is, or an absolute URL of
+ * `appOrigin`.
+ */
+export function isSameSiteUrl(value: unknown, appOrigin: string): boolean {
+  if (typeof value !== "string") return false;
+  if (value.startsWith("/")) return safeRedirect(value, "") === value;
+  try {
+    const url = new URL(value);
+    return url.origin === appOrigin && safeRedirect(`${url.pathname}${url.search}${url.hash}`, "") !== "";
+  } catch {
+    return false;
+  }
 }

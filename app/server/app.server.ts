@@ -47,7 +47,7 @@ function toHeaders(incoming: IncomingHttpHeaders): Headers {
 
 type StatusProblem = Extract<
   ProblemType,
-  "cross-site-request" | "payload-too-large" | "length-required" | "internal-error"
+  "cross-site-request" | "payload-too-large" | "length-required" | "internal-error" | "invalid-request"
 >;
 
 /**
@@ -91,6 +91,10 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
     Object.assign(res.locals, facts);
     // better-auth reads the client address from this header: only we may set it.
     req.headers[CLIENT_ADDRESS_HEADER] = facts.clientAddress;
+    // This app answers for APP_URL only. A forged Host or X-Forwarded-Host must change nothing
+    // (Remix builds request.url from them and compares them with Origin on every form post).
+    req.headers.host = config.appUrl.host;
+    delete req.headers["x-forwarded-host"];
     res.setHeader("X-Request-Id", facts.requestId);
     next();
   });
@@ -206,6 +210,20 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
   );
 
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    // Express's own refusals (a path whose percent-encoding does not decode) are the client's.
+    const status =
+      typeof error === "object" && error !== null && "status" in error ? error.status : undefined;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      req.log.warn({ err: error }, "malformed request");
+      if (res.headersSent) return res.end();
+      return sendStatusPage(
+        req,
+        res,
+        "invalid-request",
+        "Bad request",
+        "That address or request could not be read.",
+      );
+    }
     req.log.error({ err: error }, "request failed");
     if (res.headersSent) return res.end();
     sendStatusPage(

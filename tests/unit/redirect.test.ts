@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeRedirect } from "~/security/redirect";
+import { isSameSiteUrl, safeRedirect } from "~/security/redirect";
 
 describe("safeRedirect", () => {
   it.each([
@@ -24,6 +24,10 @@ describe("safeRedirect", () => {
     "evil.example",
     "",
     "/" + "a".repeat(3000),
+    "/..//evil.example",
+    "/.//evil.example",
+    "/%2e%2e//evil.example",
+    "/todos/..//evil.example",
   ])("refuses %j", (target) => {
     expect(safeRedirect(target)).toBe("/todos");
   });
@@ -32,5 +36,27 @@ describe("safeRedirect", () => {
     expect(safeRedirect(null)).toBe("/todos");
     expect(safeRedirect(["/todos"])).toBe("/todos");
     expect(safeRedirect(undefined, "/")).toBe("/");
+  });
+});
+
+describe("isSameSiteUrl", () => {
+  const origin = "https://todo.example";
+  it.each(["/todos", "/login?redirectTo=%2Ftodos", "https://todo.example/settings/profile"])(
+    "accepts %s",
+    (value) => {
+      expect(isSameSiteUrl(value, origin)).toBe(true);
+    },
+  );
+  it.each([
+    "/..//evil.example",
+    "//evil.example",
+    "https://evil.example/",
+    "https://todo.example.evil.example/",
+    "https://todo.example//evil.example",
+    "javascript:alert(1)",
+    "todos",
+    42,
+  ])("refuses %j", (value) => {
+    expect(isSameSiteUrl(value, origin)).toBe(false);
   });
 });
