@@ -472,6 +472,18 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     for (const row of await todosOf(owner.email)) expect(row.title).toBe(expected);
   });
 
+  it("Every input is parsed with a schema; hostile input gets a 4xx — malformed: percent-encoding in the path is a 400, not a 500", async () => {
+    const browser = new Browser(app);
+    await signUp(browser);
+    for (const path of ["/todos%E0%A4%A", "/%E0%A4%A", "/login%ZZ", "/settings/%ZZ", "/api/auth/%E0%A4%A"]) {
+      for (const visitor of [browser, new Browser(app)]) {
+        const answer = await visitor.get(path);
+        expect(answer.status, path).toBeGreaterThanOrEqual(400);
+        expect(answer.status, path).toBeLessThan(500);
+      }
+    }
+  });
+
   it("Every input is parsed with a schema; hostile input gets a 4xx — NUL bytes are refused and never stored", async () => {
     const { browser, owner, untouched, senderOf } = await freshUser();
     const forms: Array<[string, FormFields]> = [

@@ -294,6 +294,58 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
     expect(kept.headers.get("location")).toBe("/todos?filter=active");
   });
 
+  it("No open redirects: `redirectTo` stays on the site — dot segments (`/..//evil`) do not turn a path into `//evil`", async () => {
+    const owner = await signUp(new Browser(app));
+    for (const target of [
+      "/..//evil.example",
+      "/.//evil.example",
+      "/%2e%2e//evil.example",
+      "/todos/..//evil.example",
+    ]) {
+      await expectSignInStaysOnSite(owner, target);
+    }
+  });
+
+  it("No open redirects: every callback URL of /api/auth/* stays on the site (`//evil`, `/\\evil`, absolute URLs refused)", async () => {
+    const owner = await signUp(new Browser(app));
+    for (const target of [
+      "//evil.example",
+      "/\\evil.example",
+      "https://evil.example/",
+      "http:evil.example",
+      "javascript:alert(1)",
+      "/..//evil.example",
+    ]) {
+      const why = JSON.stringify(target);
+      const calls = [
+        await new Browser(app).api("/api/auth/sign-in/email", { ...owner, callbackURL: target }),
+        await new Browser(app).api("/api/auth/sign-up/email", {
+          name: "Cb",
+          email: uniqueEmail("callback"),
+          password: "callback pass phrase",
+          callbackURL: target,
+        }),
+        await new Browser(app).api("/api/auth/request-password-reset", {
+          email: owner.email,
+          redirectTo: target,
+        }),
+        await new Browser(app).api("/api/auth/send-verification-email", {
+          email: owner.email,
+          callbackURL: target,
+        }),
+        await new Browser(app).get(
+          `/api/auth/verify-email?token=x&callbackURL=${encodeURIComponent(target)}`,
+        ),
+        await new Browser(app).get(`/api/auth/reset-password/x?callbackURL=${encodeURIComponent(target)}`),
+      ];
+      for (const [index, answer] of calls.entries()) {
+        // Refused: by better-auth's own check (403) or by ours, which also refuses `/..//evil` (400).
+        expect([400, 403], `${why} #${index}`).toContain(answer.status);
+        expect(answer.headers.get("location"), `${why} #${index}`).toBeNull();
+      }
+    }
+  });
+
   /** Every header the line asks for, on one response. */
   function expectSecurityHeaders(response: Response, what: string) {
     const csp = response.headers.get("content-security-policy") ?? "";

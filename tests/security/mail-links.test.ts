@@ -168,6 +168,35 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
     }
   });
 
+  it("Every link is built from `APP_URL`; a forged `Host` or `X-Forwarded-Host` cannot change it — on the forms, never a 500", async () => {
+    const origin = appOrigin(app);
+    const owner = await signUp(new Browser(app));
+    const forgeries = [{ host: "evil.example" }, { "x-forwarded-host": "evil.example" }, FORGED_HOST];
+    for (const forged of forgeries) {
+      const why = JSON.stringify(forged);
+      const fresh = uniqueEmail("forged-form");
+      const answers = [
+        await new Browser(app).post(
+          "/signup",
+          { name: "F", email: fresh, password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD },
+          forged,
+        ),
+        await new Browser(app).post("/forgot-password", { email: owner.email }, forged),
+      ];
+      for (const answer of answers) {
+        // Refused, or done as usual; never a server error.
+        expect(answer.status, why).toBeLessThan(500);
+      }
+      for (const mail of [
+        ...(await mailsTo(app, fresh, "verify-email")),
+        ...(await mailsTo(app, owner.email, "reset-password")),
+      ]) {
+        expect(mail.text, why).toContain(`${origin}/`);
+        expect(`${mail.text}${mail.html}`, why).not.toContain("evil.example");
+      }
+    }
+  });
+
   it("A request for a reset changes nothing until the link is used; using it signs no one in by itself and sends a notice mail.", async () => {
     const browser = new Browser(app);
     const owner = await signUp(browser);

@@ -121,7 +121,7 @@ describe("Throttling", () => {
 
   it(
     "Per account: failed sign-ins are limited too (at most 100 in a row, NIST), without letting an attacker lock a user out from everywhere",
-    { timeout: 120_000 },
+    { timeout: 240_000 },
     async () => {
       const home = newAddress();
       const { email } = await signUpOverHttp(app, uniqueEmail("target"), from(home));
@@ -205,21 +205,25 @@ describe("Throttling", () => {
     }
   });
 
-  it("Counters live in the database so that every instance of the app shares them (they outlive a restart)", async () => {
-    const dir = path.join(mkdtempSync(path.join(tmpdir(), "todo-limits-")), "pglite");
-    const { limit } = ADDRESS_LIMITS["forgot-password"];
-    const first = await startHttpApp({ PGLITE_DIR: dir });
-    for (let attempt = 1; attempt <= limit; attempt++) {
-      expect((await formPost(first, "/forgot-password", {})).status).not.toBe(429);
-    }
-    await first.close();
-    const second = await startHttpApp({ PGLITE_DIR: dir });
-    try {
-      expect((await formPost(second, "/forgot-password", {})).status).toBe(429);
-    } finally {
-      await second.close();
-    }
-  });
+  it(
+    "Counters live in the database so that every instance of the app shares them (they outlive a restart)",
+    { timeout: 90_000 },
+    async () => {
+      const dir = path.join(mkdtempSync(path.join(tmpdir(), "todo-limits-")), "pglite");
+      const { limit } = ADDRESS_LIMITS["forgot-password"];
+      const first = await startHttpApp({ PGLITE_DIR: dir });
+      for (let attempt = 1; attempt <= limit; attempt++) {
+        expect((await formPost(first, "/forgot-password", {})).status).not.toBe(429);
+      }
+      await first.close();
+      const second = await startHttpApp({ PGLITE_DIR: dir });
+      try {
+        expect((await formPost(second, "/forgot-password", {})).status).toBe(429);
+      } finally {
+        await second.close();
+      }
+    },
+  );
 });
 
 describe.each(DATABASE_KINDS.filter((kind) => kind === "postgres"))(
