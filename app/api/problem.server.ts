@@ -18,6 +18,8 @@ export const PROBLEMS = {
   "payload-too-large": { status: 413, title: "Too much data" },
   "length-required": { status: 411, title: "Length required" },
   "internal-error": { status: 500, title: "Something went wrong" },
+  // The database cannot be reached: try again after `Retry-After` seconds.
+  "service-unavailable": { status: 503, title: "Temporarily unavailable" },
 } as const;
 
 export type ProblemType = keyof typeof PROBLEMS;

@@ -1,6 +1,7 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
 import { retryAfterText } from "../security/rate-limit.server";
+import { isDatabaseUnavailable } from "../server/unavailable.server";
 import { problem } from "./problem.server";
 
 const REALM = 'Bearer realm="todo"';
@@ -90,6 +91,8 @@ export function apiHandler<Args extends { context: AppLoadContext }>(
       return await handler(args);
     } catch (error) {
       if (error instanceof Response) return error;
+      // An outage, not a bug: the server layer answers it with a 503 (app/server/unavailable.server.ts).
+      if (isDatabaseUnavailable(error)) throw error;
       args.context.logger.error({ err: error }, "API request failed");
       return problem(
         "internal-error",

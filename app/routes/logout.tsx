@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { forwardCookies } from "~/auth/cookies.server";
+import { unavailableResponse } from "~/server/unavailable.server";
 
 /** Signing out is a POST only: a link or an image cannot end anyone's session. */
 export function loader() {
@@ -11,5 +12,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     headers: request.headers,
     returnHeaders: true,
   });
+  // better-auth clears the cookie even when it could not delete the session (it only logs that):
+  // with the database out of reach, say so and keep the cookie, rather than leave a live session behind.
+  if (!(await context.services.database.ping())) {
+    context.logger.warn("database unreachable: sign-out not confirmed, answered 503");
+    throw unavailableResponse(request, context);
+  }
   return redirect("/", { headers: forwardCookies(headers) });
 }

@@ -14,6 +14,14 @@ import { securityHeaders } from "../security/headers.server";
 import { crossSiteRefusal } from "../security/origin.server";
 import type { Services } from "../services.server";
 import { statusPage } from "./status-page.server";
+import {
+  answeringOutages,
+  isDatabaseUnavailable,
+  RETRY_AFTER_SECONDS,
+  rootCause,
+  UNAVAILABLE_MESSAGE,
+  UNAVAILABLE_TITLE,
+} from "./unavailable.server";
 
 /** Forms here are small; anything larger is refused before it is read. */
 export const MAX_BODY_BYTES = 100 * 1024;
@@ -47,7 +55,12 @@ function toHeaders(incoming: IncomingHttpHeaders): Headers {
 
 type StatusProblem = Extract<
   ProblemType,
-  "cross-site-request" | "payload-too-large" | "length-required" | "internal-error" | "invalid-request"
+  | "cross-site-request"
+  | "payload-too-large"
+  | "length-required"
+  | "internal-error"
+  | "service-unavailable"
+  | "invalid-request"
 >;
 
 /**
@@ -104,7 +117,9 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
       logger,
       genReqId: (_req, res) => locals(res).requestId,
       autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
+      // A 503 (the database out of reach, too many passwords at once) is a condition to watch, not a bug.
+      customLogLevel: (_req, res, error) =>
+        res.statusCode === 503 ? "warn" : error || res.statusCode >= 500 ? "error" : "info",
       // Only what is safe to keep: no query (mail links carry tokens), no headers (cookies).
       serializers: {
         req: (req: { method: string; url: string }) => ({
@@ -192,10 +207,18 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
     next();
   });
 
+  // An unreachable database is answered 503 by every loader and action (in development, by each new build).
+  const guarded = new WeakMap<ServerBuild, ServerBuild>();
+  const guard = (current: ServerBuild) => {
+    let wrapped = guarded.get(current);
+    if (!wrapped) guarded.set(current, (wrapped = answeringOutages(current)));
+    return wrapped;
+  };
+
   app.all(
     "*",
     createRequestHandler({
-      build,
+      build: typeof build === "function" ? async () => guard(await build()) : guard(build),
       // Only development may show internals (Remix sends error stacks to the page in that mode).
       mode: config.env === "development" ? "development" : "production",
       getLoadContext: (req, res) =>
@@ -204,12 +227,20 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
           requestId: locals(res).requestId,
           clientAddress: locals(res).clientAddress,
           nonce: locals(res).nonce,
-          appendResponseHeader: (name, value) => res.append(name, value),
+          // Cookies add up; any other header has one value (two loaders refusing alike must not say "5, 5").
+          appendResponseHeader: (name, value) =>
+            name.toLowerCase() === "set-cookie" ? res.append(name, value) : res.set(name, value),
         }),
     }),
   );
 
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    if (isDatabaseUnavailable(error)) {
+      req.log.warn({ reason: rootCause(error) }, "database unreachable: answered 503");
+      if (res.headersSent) return res.end();
+      res.set("Retry-After", String(RETRY_AFTER_SECONDS));
+      return sendStatusPage(req, res, "service-unavailable", UNAVAILABLE_TITLE, UNAVAILABLE_MESSAGE);
+    }
     // Express's own refusals (a path whose percent-encoding does not decode) are the client's.
     const status =
       typeof error === "object" && error !== null && "status" in error ? error.status : undefined;
