@@ -102,7 +102,8 @@ export async function createServices(
   });
   // Without the subscription the cache stays off: every request asks the database, as before.
   const unlisten = await database
-    .listen(SESSION_CHANGED_CHANNEL, sessionCache.onChange, sessionCache.onListening)
+    // While the subscription is lost (the database restarting, say) changes may go unheard: the cache is off until it is back.
+    .listen(SESSION_CHANGED_CHANNEL, sessionCache.onChange, sessionCache.onListening, sessionCache.stop)
     .catch((error: unknown) => {
       logger.warn({ err: error }, "no session change notifications: the session cache is off");
       return null;

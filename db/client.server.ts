@@ -24,12 +24,15 @@ export interface Database {
   /**
    * Subscribes to NOTIFY on `channel`. `onReady` runs whenever the
    * subscription is (re)established: anything sent before may have been
-   * missed. Resolves with the way to unsubscribe.
+   * missed. `onLost` runs as soon as the subscription's connection is lost
+   * (messages may be missed from then until the next `onReady`). Resolves with
+   * the way to unsubscribe; rejects when the first subscription fails.
    */
   listen(
     channel: string,
     onMessage: (payload: string) => void,
     onReady: () => void,
+    onLost?: () => void,
   ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
@@ -131,11 +134,105 @@ async function openPglite(dir: string): Promise<Database> {
   }
 }
 
+/**
+ * Seconds before a connection of the pool is opened again after a failed
+ * attempt. postgres.js's default grows to 10-20 s after a few failures, and
+ * during an outage every request waits that long before it can even fail;
+ * after one, the pool keeps waiting while the database is back. Refused
+ * connections are cheap: try again within a second.
+ */
+const reconnectBackoff = (attempt: number) => Math.min(0.05 * 2 ** attempt, 1);
+
+/** How soon a lost LISTEN subscription is tried again, doubling up to a second. */
+const RELISTEN_FIRST_MS = 100;
+const RELISTEN_MAX_MS = 1_000;
+
+/**
+ * LISTEN on a connection of its own. postgres.js's own `listen` resubscribes
+ * after a lost connection only at its reconnect backoff (12 s after a 6 s outage
+ * in the resilience suite) and says nothing meanwhile, so another instance's
+ * sign-out could go unheard that long. Here the subscriber hears at once that
+ * it may miss messages (`onLost`), and is subscribed again within a second of
+ * the database answering.
+ */
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+  onReady: () => void,
+  onLost: () => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let subscribed = false;
+  let retry: NodeJS.Timeout | undefined;
+  let delay = RELISTEN_FIRST_MS;
+  const options = {
+    max: 1,
+    max_lifetime: null,
+    fetch_types: false,
+    connect_timeout: 10,
+    backoff: false,
+    onnotice: () => {},
+    // postgres.js's own listen is built on this option; it is not in its types.
+    onnotify: (from: string, payload: string) => {
+      if (from === channel) onMessage(payload);
+    },
+    // Also after each failed attempt to connect.
+    onclose: () => {
+      if (stopped) return;
+      if (subscribed) {
+        subscribed = false;
+        onLost();
+      }
+      schedule();
+    },
+  };
+  const connection = postgres(url, options);
+  const subscribe = () => connection.unsafe(`listen "${channel.replace(/"/g, '""')}"`);
+
+  function schedule() {
+    if (stopped || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      if (stopped) return;
+      subscribe().then(
+        () => {
+          delay = RELISTEN_FIRST_MS;
+          subscribed = true;
+          onReady();
+        },
+        () => {
+          delay = Math.min(delay * 2, RELISTEN_MAX_MS);
+          schedule();
+        },
+      );
+    }, delay);
+    retry.unref();
+  }
+
+  try {
+    await subscribe();
+  } catch (error) {
+    stopped = true;
+    clearTimeout(retry);
+    await connection.end({ timeout: 0 });
+    throw error;
+  }
+  subscribed = true;
+  onReady();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await connection.end({ timeout: 5 });
+  };
+}
+
 function openPostgres(url: string): Database {
   const client = postgres(url, {
     max: 10,
     connect_timeout: 10,
     idle_timeout: 60,
+    backoff: reconnectBackoff,
     onnotice: () => {},
   });
   const db: AppDatabase = drizzlePostgres({ client, schema, casing: "snake_case" });
@@ -143,11 +240,8 @@ function openPostgres(url: string): Database {
     db,
     kind: "postgres",
     migrate: () => migratePostgresLocked(url),
-    async listen(channel, onMessage, onReady) {
-      // postgres.js listens on a connection of its own and listens again after a reconnect.
-      const { unlisten } = await client.listen(channel, onMessage, onReady);
-      return unlisten;
-    },
+    listen: (channel, onMessage, onReady, onLost = () => {}) =>
+      listenPostgres(url, channel, onMessage, onReady, onLost),
     async ping(timeoutMs = 2000) {
       try {
         await withTimeout(client`select 1`, timeoutMs);
