@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as socialCallback from "~/routes/api.auth.callback.$providerId";
+import * as authApi from "~/routes/api.auth.$";
 import * as login from "~/routes/login";
 import * as settingsConnections from "~/routes/settings.connections";
 import * as settingsPassword from "~/routes/settings.password";
@@ -291,6 +292,11 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
     expect(cancelled.location).toBe(
       "/login?provider=oidc&redirectTo=%2Ftodos%3Ffilter%3Dcompleted&error=access_denied",
     );
+    // better-auth's own error page is never shown: it sends people to ours.
+    const libraryPage = await client.get(authApi.loader, "/api/auth/error?error=state_mismatch");
+    expect(libraryPage.status).toBe(302);
+    expect(libraryPage.location).toBe("/login?error=state_mismatch");
+
     const cancelledPage = await client.get<LoginPage & { redirectTo: string }>(
       login.loader,
       cancelled.location ?? "",
@@ -408,6 +414,38 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
           .where(eq(auditEvent.userId, owner?.id ?? ""))
       ).map((event) => event.type);
       expect(types).toContain("password-set");
+    });
+
+    it("records an unlink through /api/auth/unlink-account too, which also keeps the last way in", async () => {
+      const { sub, email } = identity(true);
+      const client = new TestClient(services);
+      await signInThroughProvider(client, sub);
+      const owner = await userByEmail(email);
+      const [linked] = await db()
+        .select({ id: account.id })
+        .from(account)
+        .where(eq(account.userId, owner?.id ?? ""));
+      const unlink = () =>
+        services.auth.api.unlinkAccount({
+          body: { accountId: linked?.id ?? "" },
+          headers: client.buildRequest("/api/auth/unlink-account", { method: "POST" }).headers,
+        });
+      await expect(unlink()).rejects.toMatchObject({ statusCode: 400 });
+
+      await client.post(settingsPassword.action, "/settings/password", {
+        newPassword: STRONG_PASSWORD,
+        confirmPassword: STRONG_PASSWORD,
+      });
+      await unlink();
+      expect(await providerAccounts(owner?.id ?? "")).toEqual([]);
+      const events = await db()
+        .select()
+        .from(auditEvent)
+        .where(eq(auditEvent.userId, owner?.id ?? ""));
+      expect(events.map((event) => [event.type, event.provider])).toContainEqual([
+        "provider-unlinked",
+        "oidc",
+      ]);
     });
 
     it("answers 404 for unlinking a provider that is not linked, and 400 for linking an unknown one", async () => {
