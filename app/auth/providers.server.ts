@@ -145,4 +145,6 @@ export const ACCOUNT_OPTIONS: BetterAuthOptions["account"] = {
   // The OAuth `state` lives in the database (one use, ten minutes), bound to
   // this browser by a signed cookie.
   storeStateStrategy: "database",
+  // The app never calls the providers' APIs; the tokens they hand out are kept encrypted all the same.
+  encryptOAuthTokens: true,
 };
