@@ -8,6 +8,7 @@
  *   npm run bench                        builds, then the full suite (10 s per scenario after 5 s of warm-up)
  *   npm run bench -- --quick             about 2 s per scenario: CI runs it so the suite never rots
  *   npm run bench -- --no-build          uses the build/ already there
+ *   --pglite-only, --postgres-only       one database of the two
  *   scripts/with-postgres.sh npm run bench   also on a throwaway PostgreSQL cluster
  *
  * Exits non-zero when a scenario had errors (an unexpected status, a 5xx, a
@@ -24,19 +25,30 @@ import {
   residentBytes,
   seedUser,
   startApp,
+  startSecondServer,
   type DatabaseKind,
   type RunningApp,
+  type SeededUser,
 } from "./bench/app";
 import { formatTable, measure, type Measurement, type Scenario, type Timing } from "./bench/load";
+import {
+  countStatements,
+  formatStatementCounts,
+  forwardedFor,
+  startCountingProxy,
+  type Probe,
+} from "./bench/query-count";
 import { formatPageWeights, formatRouteWeights, measurePage, measureRoutes } from "./page-weight";
 
 // npm passes what follows `--` on; a literal `--` (through another runner) means nothing here.
 const args = new Set(process.argv.slice(2).filter((arg) => arg !== "--"));
 const quick = args.has("--quick");
 const build = !args.has("--no-build");
+const only = args.has("--pglite-only") ? "pglite" : args.has("--postgres-only") ? "postgres" : null;
+const OPTIONS = ["--quick", "--no-build", "--pglite-only", "--postgres-only"];
 for (const arg of args) {
-  if (!["--quick", "--no-build"].includes(arg)) {
-    console.error(`Unknown option ${arg}. Options: --quick, --no-build`);
+  if (!OPTIONS.includes(arg)) {
+    console.error(`Unknown option ${arg}. Options: ${OPTIONS.join(", ")}`);
     process.exit(2);
   }
 }
@@ -211,6 +223,71 @@ function scenarios(
   return list;
 }
 
+/**
+ * What one request of each kind asks of the database, through a second server
+ * whose connection to PostgreSQL is counted (the timed runs never go through
+ * the proxy). Same secret and APP_URL, so the seeded user's cookie and JWT hold.
+ */
+async function statementsPerRequest(app: RunningApp, user: SeededUser, databaseUrl: string, port: number) {
+  const proxy = await startCountingProxy(databaseUrl);
+  try {
+    const second = await startSecondServer(app, port, proxy.url);
+    try {
+      const form = {
+        ...forwardedFor(app.url),
+        "content-type": "application/x-www-form-urlencoded",
+        origin: app.url,
+      };
+      const probes: Probe[] = [
+        { name: "anonymous /login", url: `${second.url}/login`, expect: 200 },
+        {
+          name: "signed-in /settings/profile",
+          url: `${second.url}/settings/profile`,
+          headers: () => ({ cookie: user.cookie }),
+          expect: 200,
+        },
+        {
+          name: `signed-in /todos (${TODOS})`,
+          url: `${second.url}/todos`,
+          headers: () => ({ cookie: user.cookie }),
+          expect: 200,
+        },
+        {
+          name: `GET /api/todos (${TODOS}), JWT`,
+          url: `${second.url}/api/todos`,
+          headers: () => ({ authorization: `Bearer ${user.token}` }),
+          expect: 200,
+        },
+        {
+          name: "toggle (POST /todos)",
+          url: `${second.url}/todos`,
+          method: "POST",
+          headers: () => ({ ...form, cookie: user.cookie }),
+          body: new URLSearchParams({ intent: "toggle", id: user.todoIds[0] ?? "" }).toString(),
+          expect: 302,
+        },
+        {
+          name: "sign-in (POST /login)",
+          url: `${second.url}/login`,
+          method: "POST",
+          headers: () => ({ ...form, "x-forwarded-for": nextSignInAddress() }),
+          body: new URLSearchParams({ email: user.email, password: BENCH_PASSWORD }).toString(),
+          expect: 302,
+        },
+      ];
+      return await countStatements(proxy, probes, quick ? 5 : 15);
+    } catch (error) {
+      throw new Error(`counting statements failed; the second server said:\n${second.output()}`, {
+        cause: error,
+      });
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    await proxy.close();
+  }
+}
+
 interface DatabaseRun {
   kind: DatabaseKind;
   label: string;
@@ -225,15 +302,18 @@ async function runOn(kind: DatabaseKind, port: number, scryptMs: number): Promis
     console.log(`server pid ${app.pid} on ${app.url}, ${app.databaseLabel}`);
     const seedStart = performance.now();
     // One user for the pages, the toggles and sign-in; the rest (and that one) share the API's load.
-    const users = await inBatches(
-      Array.from({ length: API_USERS }, (_, i) => i),
+    // On PostgreSQL one more, untouched by the load, for counting statements afterwards.
+    const seeded = await inBatches(
+      Array.from({ length: API_USERS + (kind === "postgres" ? 1 : 0) }, (_, i) => i),
       8,
       (i) => seedUser(app, i, TODOS),
     );
+    const users = seeded.slice(0, API_USERS);
+    const probeUser = seeded[API_USERS];
     const [main] = users;
     if (!main) throw new Error("no user was seeded");
     console.log(
-      `seeded ${users.length} users with ${TODOS} todos each through the forms in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
+      `seeded ${seeded.length} users with ${TODOS} todos each through the forms in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
     );
 
     // Page weight before the toggles: 50 open todos, as a fresh list looks.
@@ -270,6 +350,14 @@ async function runOn(kind: DatabaseKind, port: number, scryptMs: number): Promis
     console.log(`\n${formatTable(rows)}`);
     console.log(`  after the run: ${describeLoad()}`);
     judge(rows, scryptMs);
+    if (kind === "postgres" && probeUser) {
+      const databaseUrl = app.env.DATABASE_URL;
+      if (!databaseUrl) throw new Error("a PostgreSQL run without DATABASE_URL");
+      console.log(
+        "\nStatements sent to PostgreSQL per request (counted on the wire, one request at a time):",
+      );
+      console.log(formatStatementCounts(await statementsPerRequest(app, probeUser, databaseUrl, port + 1)));
+    }
     if (app.server.child.exitCode !== null)
       throw new Error(`the server exited during the run:\n${app.server.output()}`);
     return { kind, label: app.databaseLabel, rows, idleRss };
@@ -357,10 +445,16 @@ async function main() {
     `one scrypt hash (N=16384, r=16, p=1, 64 bytes) in this process: ${scryptMs.toFixed(1)} ms (median of 7)`,
   );
 
-  const kinds: DatabaseKind[] = process.env.BENCH_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
-  if (!process.env.BENCH_DATABASE_URL) console.log("BENCH_DATABASE_URL is not set: PGlite only.");
+  if (!process.env.BENCH_DATABASE_URL) {
+    if (only === "postgres") throw new Error("--postgres-only needs BENCH_DATABASE_URL");
+    console.log("BENCH_DATABASE_URL is not set: PGlite only.");
+  }
+  const kinds = (process.env.BENCH_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"]) as DatabaseKind[];
   const runs: DatabaseRun[] = [];
-  for (const [index, kind] of kinds.entries()) runs.push(await runOn(kind, BASE_PORT + index, scryptMs));
+  // Fixed ports per database (PGlite 3511, PostgreSQL 3512, its statement-counting twin 3513).
+  for (const [index, kind] of kinds.entries()) {
+    if (only === null || only === kind) runs.push(await runOn(kind, BASE_PORT + index, scryptMs));
+  }
 
   const failures = runs.flatMap((run) =>
     run.rows

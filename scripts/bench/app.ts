@@ -81,6 +81,8 @@ export interface RunningApp {
   databaseLabel: string;
   smtp: SmtpCatcher;
   server: ServerProcess;
+  /** The server's whole environment, for a second server on the same database. */
+  env: Record<string, string> & { NODE_ENV: "production" };
   stop(): Promise<void>;
 }
 
@@ -107,7 +109,7 @@ export async function startApp(kind: DatabaseKind, port: number, postgresUrl?: s
     throw new Error(`npm run db:migrate failed:\n${migrated.stdout}${migrated.stderr}`);
   }
   const smtp = await startSmtpCatcher();
-  const server = startServerProcess({
+  const env = {
     ...base,
     HOST: "127.0.0.1",
     PORT: String(port),
@@ -115,7 +117,8 @@ export async function startApp(kind: DatabaseKind, port: number, postgresUrl?: s
     TRUST_PROXY: "loopback",
     LOG_LEVEL: "warn",
     SMTP_URL: smtp.url,
-  });
+  };
+  const server = startServerProcess(env);
   const stop = async () => {
     if (server.child.exitCode === null && server.child.signalCode === null) {
       server.child.kill("SIGTERM");
@@ -137,7 +140,29 @@ export async function startApp(kind: DatabaseKind, port: number, postgresUrl?: s
   }
   const pid = server.child.pid;
   if (pid === undefined) throw new Error("the server process has no pid");
-  return { url, pid, databaseLabel: database.label, smtp, server, stop };
+  return { url, pid, databaseLabel: database.label, smtp, server, env, stop };
+}
+
+/**
+ * A second server on the same PostgreSQL database through `databaseUrl`, with
+ * the same secret and APP_URL, so the first one's cookies and JWTs hold there.
+ */
+export async function startSecondServer(app: RunningApp, port: number, databaseUrl: string) {
+  const server = startServerProcess({ ...app.env, PORT: String(port), DATABASE_URL: databaseUrl });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill("SIGTERM");
+      await server.exited();
+    }
+  };
+  try {
+    await waitForOk(`${url}/readyz`, 120_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`the second server did not start:\n${server.output()}`, { cause: error });
+  }
+  return { url, stop, output: () => server.output() };
 }
 
 /** The server's resident memory in bytes, from /proc (Linux); null elsewhere. */
