@@ -11,6 +11,7 @@ import { createSessionService, type SessionService } from "./auth/sessions.serve
 import type { Config } from "./config.server";
 import { createFlashCookie, type FlashCookie } from "./flash.server";
 import type { Logger } from "./logger.server";
+import { createMaintenance, type Maintenance } from "./maintenance.server";
 import { createOutbox, type Outbox, type OutboxOptions } from "./mail/outbox.server";
 import { devMailboxTransport, smtpTransport } from "./mail/transport.server";
 import {
@@ -24,9 +25,6 @@ import { createTodoService, type TodoService } from "./todos/todos.server";
 /** A cached session is used for at most this long, even if no change to it is ever announced. */
 const SESSION_CACHE_TTL_MS = 30_000;
 const SESSION_CACHE_MAX_ENTRIES = 10_000;
-
-/** How often closed rate-limit windows are deleted. */
-const RATE_LIMIT_SWEEP_MS = 10 * 60 * 1000;
 
 /**
  * Everything with state, created once per process by `server.ts` (or by a test)
@@ -48,6 +46,8 @@ export interface Services {
   accounts: AccountService;
   emailChanges: EmailChangeService;
   rateLimits: RateLimits;
+  /** Deletes expired sessions, tokens, counters and old mail every few minutes, in one instance at a time. */
+  maintenance: Maintenance;
   /** Sessions this process has checked lately, dropped as soon as the database announces a change. */
   sessionCache: SessionCache;
   /** better-auth's scrypt behind a bounded queue (see password-hashing.server.ts). */
@@ -56,7 +56,7 @@ export interface Services {
   sessionCookieName: string;
   /** Verifies the JWTs of the JSON API against our own published keys. */
   accessTokens: AccessTokenVerifier;
-  /** Stops the mail worker, then closes the database. */
+  /** Stops the mail worker and the maintenance, then closes the database. */
   close(): Promise<void>;
 }
 
@@ -92,10 +92,8 @@ export async function createServices(
   const rateLimits = createRateLimits(createRateLimiter(database.db), (email, address) =>
     audit.hasSignedInFrom(email, address, KNOWN_ADDRESS_DAYS),
   );
-  const sweeper = setInterval(() => {
-    rateLimits.sweep().catch((error: unknown) => logger.warn({ err: error }, "rate-limit sweep failed"));
-  }, RATE_LIMIT_SWEEP_MS);
-  sweeper.unref();
+  const maintenance = createMaintenance({ database, rateLimits, logger });
+  maintenance.start();
   const sessionCache = createSessionCache({
     ttlMs: SESSION_CACHE_TTL_MS,
     maxEntries: SESSION_CACHE_MAX_ENTRIES,
@@ -130,11 +128,12 @@ export async function createServices(
     accounts: createAccountService(database.db, mail, sessions),
     emailChanges: createEmailChangeService({ db: database.db, mail, audit, appUrl: config.appUrl }),
     rateLimits,
+    maintenance,
     sessionCache,
     passwordHasher,
     sessionCookieName: `${config.appUrl.protocol === "https:" ? "__Secure-" : ""}todo.session_token`,
     async close() {
-      clearInterval(sweeper);
+      await maintenance.stop();
       sessionCache.stop();
       await unlisten?.().catch(() => {});
       await mail.stop();

@@ -34,6 +34,15 @@ export interface Database {
     onReady: () => void,
     onLost?: () => void,
   ): Promise<() => Promise<void>>;
+  /**
+   * Runs `task` in one process only of all those sharing this database: the
+   * one holding the advisory lock `key` (PostgreSQL). The lock is kept on a
+   * connection of its own until `close`, so the same process stays the one
+   * and the others answer null at every call; if that connection is lost the
+   * lock goes with it, and whichever process asks next takes it over. On
+   * PGlite, one process per database, the task simply runs.
+   */
+  asLeader<T>(key: number, task: () => Promise<T>): Promise<{ value: T } | null>;
   close(): Promise<void>;
 }
 
@@ -107,6 +116,7 @@ async function openPglite(dir: string): Promise<Database> {
       kind: "pglite",
       // One process per folder (see the lock above), so there is no one to race with.
       migrate: () => migratePglite(pgliteDb, { migrationsFolder: MIGRATIONS_DIR }),
+      asLeader: async (_key, task) => ({ value: await task() }),
       async listen(channel, onMessage, onReady) {
         const unsubscribe = await client.listen(channel, onMessage);
         onReady();
@@ -227,6 +237,44 @@ async function listenPostgres(
   };
 }
 
+/** The advisory locks this process holds for `asLeader`, each on its own connection. */
+function createLeadership(url: string) {
+  const holders = new Map<number, postgres.Sql>();
+  return {
+    async asLeader<T>(key: number, task: () => Promise<T>): Promise<{ value: T } | null> {
+      if (!holders.has(key)) {
+        const connection: postgres.Sql = postgres(url, {
+          max: 1,
+          // Never closed while idle or for its age: the lock lives as long as the connection.
+          max_lifetime: null,
+          fetch_types: false,
+          onnotice: () => {},
+          onclose: () => {
+            if (holders.get(key) === connection) holders.delete(key);
+          },
+        });
+        let locked = false;
+        try {
+          const [row] = await connection<
+            { locked: boolean }[]
+          >`select pg_try_advisory_lock(${key}) as locked`;
+          locked = row?.locked === true;
+        } finally {
+          if (!locked) await connection.end({ timeout: 0 });
+        }
+        if (!locked) return null;
+        holders.set(key, connection);
+      }
+      return { value: await task() };
+    },
+    async close() {
+      const connections = [...holders.values()];
+      holders.clear();
+      await Promise.all(connections.map((connection) => connection.end({ timeout: 5 })));
+    },
+  };
+}
+
 function openPostgres(url: string): Database {
   const client = postgres(url, {
     max: 10,
@@ -236,9 +284,11 @@ function openPostgres(url: string): Database {
     onnotice: () => {},
   });
   const db: AppDatabase = drizzlePostgres({ client, schema, casing: "snake_case" });
+  const leadership = createLeadership(url);
   return {
     db,
     kind: "postgres",
+    asLeader: leadership.asLeader,
     migrate: () => migratePostgresLocked(url),
     listen: (channel, onMessage, onReady, onLost = () => {}) =>
       listenPostgres(url, channel, onMessage, onReady, onLost),
@@ -251,6 +301,7 @@ function openPostgres(url: string): Database {
       }
     },
     async close() {
+      await leadership.close();
       await client.end({ timeout: 5 });
     },
   };
