@@ -3,7 +3,7 @@ import { isAPIError } from "better-auth/api";
 import { originOf } from "../audit/audit.server";
 import type { OAuthProviderConfig } from "../config.server";
 import { forwardCookies } from "./cookies.server";
-import { callbackPath, findProvider, providerDisplayName, type OAuthProviderId } from "./providers.server";
+import { callbackPath, findProvider, nameOf, type OAuthProviderId } from "./providers.server";
 
 /**
  * The server side of every provider flow: starting a sign-in or a link (a 302
@@ -139,7 +139,9 @@ export function providerErrorView(
   context: AppLoadContext,
   { code, providerId, flow }: { code: string; providerId: string | null; flow: "sign-in" | "link" },
 ): ProviderErrorView {
-  const name = providerId ? providerDisplayName(context.services.config, providerId) : "your provider";
+  // Only a configured provider is named: the query string is anybody's to write.
+  const configured = providerId === null ? undefined : findProvider(context.services.config, providerId);
+  const name = configured ? nameOf(configured) : "your provider";
   const view = (message: string, offerNewConfirmationLink = false) => ({ message, offerNewConfirmationLink });
   switch (code) {
     case "account_not_linked":

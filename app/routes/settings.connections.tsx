@@ -69,11 +69,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return startLink(request, context, provider);
     }
     case "unlink": {
-      const name = providerDisplayName(config, form.provider);
       const result = await connections.forOwner(user.id).unlink(form.provider, originOf(request.headers));
+      // Named only once it is known to be one of the account's: the form field is anybody's to write.
+      const name = providerDisplayName(config, form.provider);
       switch (result) {
         case "not-linked":
-          throw data(`${name} is not connected to your account.`, { status: 404 });
+          throw data("That service is not connected to your account.", { status: 404 });
         case "last-method":
           return data(
             {

@@ -292,6 +292,14 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
     expect(cancelled.location).toBe(
       "/login?provider=oidc&redirectTo=%2Ftodos%3Ffilter%3Dcompleted&error=access_denied",
     );
+    // The page names only a configured provider: the query string is anybody's to write.
+    const forged = await client.get<LoginPage>(
+      login.loader,
+      "/login?error=invalid_code&provider=Call+0800+FRAUD",
+    );
+    expect(forged.data.providerError?.message).toMatch(/^Signing in with your provider did not work/);
+    expect(forged.data.providerError?.message).not.toContain("FRAUD");
+
     // better-auth's own error page is never shown: it sends people to ours.
     const libraryPage = await client.get(authApi.loader, "/api/auth/error?error=state_mismatch");
     expect(libraryPage.status).toBe(302);
