@@ -40,7 +40,10 @@ export const providerViews = (config: Config): ProviderView[] =>
   config.oauthProviders.map((provider) => ({ id: provider.id, name: nameOf(provider) }));
 
 /** Where GitHub and Google ask people to sign in. */
-const BUILT_IN_AUTHORIZATION_ORIGINS = { github: "https://github.com", google: "https://accounts.google.com" } as const;
+const BUILT_IN_AUTHORIZATION_ORIGINS = {
+  github: "https://github.com",
+  google: "https://accounts.google.com",
+} as const;
 
 /**
  * The origins the browser is sent to when a sign-in or a link starts, for the
