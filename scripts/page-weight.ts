@@ -202,15 +202,16 @@ export function formatPageWeights(pages: PageWeight[]): string {
 }
 
 export function formatRouteWeights(routes: RouteWeight[], top = 3): string {
+  const width = Math.max(5, ...routes.map((route) => route.id.length));
   const lines = [
-    `${"route".padEnd(28)} ${"JS raw".padStart(9)} ${"gzip".padStart(9)}  heaviest files (gzip)`,
+    `${"route".padEnd(width)} ${"JS raw".padStart(9)} ${"gzip".padStart(9)}  heaviest files (gzip)`,
   ];
   for (const route of routes) {
     const heaviest = route.files
       .slice(0, top)
       .map((file) => `${file.url.replace(/^\/assets\//, "")} ${kB(file.weight.gzip)}`)
       .join(", ");
-    lines.push(`${route.id.padEnd(28)} ${pair(route.js)}  ${heaviest}`);
+    lines.push(`${route.id.padEnd(width)} ${pair(route.js)}  ${heaviest}`);
   }
   return lines.join("\n");
 }
