@@ -36,21 +36,23 @@ describe("password hashing", () => {
         const occupying = Array.from({ length: availableParallelism() + 50 }, () =>
           app.services.passwordHasher.hash("keeping the hasher busy"),
         );
-        const form = await formPost(
-          app,
-          "/login",
-          { email, password: STRONG_PASSWORD },
-          { "x-forwarded-for": newClientAddress() },
-        );
-        const api = await fetch(app.url("/api/auth/sign-in/email"), {
-          method: "POST",
-          headers: {
-            origin: app.origin,
-            "content-type": "application/json",
-            "x-forwarded-for": newClientAddress(),
-          },
-          body: JSON.stringify({ email, password: STRONG_PASSWORD }),
-        });
+        const [form, api] = await Promise.all([
+          formPost(
+            app,
+            "/login",
+            { email, password: STRONG_PASSWORD },
+            { "x-forwarded-for": newClientAddress() },
+          ),
+          fetch(app.url("/api/auth/sign-in/email"), {
+            method: "POST",
+            headers: {
+              origin: app.origin,
+              "content-type": "application/json",
+              "x-forwarded-for": newClientAddress(),
+            },
+            body: JSON.stringify({ email, password: STRONG_PASSWORD }),
+          }),
+        ]);
         expect(form.status).toBe(503);
         expect(form.headers.get("retry-after")).toBe("2");
         expect(await form.text()).toContain("Busy right now");

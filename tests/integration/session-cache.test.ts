@@ -8,16 +8,7 @@ import { signUpVerified } from "../support/accounts";
 import { uniqueEmail } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
 import { signUpOn, withTwoInstances } from "../support/instances";
-
-/** Polls `check` until it holds; answers how long that took, or fails after `withinMs`. */
-async function within(withinMs: number, check: () => Promise<boolean>): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > withinMs) throw new Error(`did not happen within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return Date.now() - started;
-}
+import { within } from "../support/wait";
 
 describe.each(DATABASE_KINDS)("the session cache on %s", (kind) => {
   let services: Services;
