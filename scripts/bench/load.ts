@@ -36,8 +36,6 @@ export interface Measurement {
   ok: number;
   /** Everything else: other statuses, socket errors, timeouts. */
   errors: number;
-  /** Of those, 5xx answers. */
-  serverErrors: number;
   /** 503s with Retry-After, when the scenario allows shedding (not in `errors`). */
   shed: number;
   statusCounts: Record<string, number>;
@@ -122,7 +120,6 @@ export async function measure(
     p99: result.latency.p99,
     ok: expected,
     errors: answered - expected - shed + result.errors,
-    serverErrors: result["5xx"] - shed,
     shed,
     statusCounts,
     peakRss,
