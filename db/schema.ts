@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { TODO_TITLE_MAX } from "./limits";
 
 /**
  * Every table of the app. The first four are better-auth's core tables (their
@@ -87,7 +88,7 @@ export const jwks = pgTable("jwks", {
   crv: text(),
 });
 
-export const TODO_TITLE_MAX = 500;
+export { TODO_TITLE_MAX };
 
 export const todo = pgTable(
   "todo",

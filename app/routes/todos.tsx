@@ -14,7 +14,7 @@ import { FilterSchema, TodoIntentSchema, type TodoFilter } from "~/todos/schemas
 import { TodoItem } from "~/todos/todo-item";
 import { useOptimisticTodos } from "~/todos/optimistic";
 import { FieldErrors } from "~/ui/forms";
-import { TODO_TITLE_MAX } from "../../db/schema";
+import { TODO_TITLE_MAX } from "../../db/limits";
 
 export const meta: MetaFunction = () => [{ title: "Your todos · Todo" }];
 

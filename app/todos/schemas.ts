@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TODO_TITLE_MAX } from "../../db/schema";
+import { TODO_TITLE_MAX } from "../../db/limits";
 import { requiredText } from "../validation";
 
 export const TODO_FILTERS = ["all", "active", "completed"] as const;
