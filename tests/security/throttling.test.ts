@@ -188,22 +188,26 @@ describe("Throttling", () => {
     },
   );
 
-  it("The client address is the socket's, unless TRUST_PROXY says a proxy sets X-Forwarded-For: a forged header never resets a limit", async () => {
-    const direct = await startHttpApp();
-    try {
-      const { limit, windowSeconds } = ADDRESS_LIMITS["forgot-password"];
-      for (let attempt = 1; attempt <= limit; attempt++) {
-        const response = await formPost(direct, "/forgot-password", {}, from(newAddress()));
-        expect(response.status).not.toBe(429);
+  it(
+    "The client address is the socket's, unless TRUST_PROXY says a proxy sets X-Forwarded-For: a forged header never resets a limit",
+    { timeout: 90_000 },
+    async () => {
+      const direct = await startHttpApp();
+      try {
+        const { limit, windowSeconds } = ADDRESS_LIMITS["forgot-password"];
+        for (let attempt = 1; attempt <= limit; attempt++) {
+          const response = await formPost(direct, "/forgot-password", {}, from(newAddress()));
+          expect(response.status).not.toBe(429);
+        }
+        await expectReadable429(
+          await formPost(direct, "/forgot-password", {}, from(newAddress())),
+          windowSeconds,
+        );
+      } finally {
+        await direct.close();
       }
-      await expectReadable429(
-        await formPost(direct, "/forgot-password", {}, from(newAddress())),
-        windowSeconds,
-      );
-    } finally {
-      await direct.close();
-    }
-  });
+    },
+  );
 
   it(
     "Counters live in the database so that every instance of the app shares them (they outlive a restart)",
