@@ -3,6 +3,7 @@
  * serves the app (through Vite in development, the build in production) and
  * shuts down cleanly on SIGTERM or SIGINT.
  */
+import { Server as NetServer } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
@@ -12,8 +13,19 @@ import { createApp } from "./app/server/app.server";
 import { createServices } from "./app/services.server";
 import { DatabaseLockedError } from "./db/client.server";
 
-/** In-flight requests get this long to finish after a stop signal; the process exits 0 within 10 s. */
-const SHUTDOWN_GRACE_MS = 8_000;
+/**
+ * After a stop signal, kept-alive connections get this long to send one more request, answered
+ * with `Connection: close`, before the idle ones are closed: closing them at once (as
+ * http.Server#close does) resets a request a client is just sending on one, which the resilience
+ * suite saw under load.
+ */
+const DRAIN_MS = 1_000;
+
+/** In-flight requests then get this long to finish; the process exits 0 within 10 s. */
+const SHUTDOWN_GRACE_MS = 7_000;
+
+/** How long an idle kept-alive connection stays open: longer than a load balancer keeps its own. */
+const KEEP_ALIVE_MS = 65_000;
 
 function exitWith(line: string): never {
   console.error(line);
@@ -61,31 +73,41 @@ async function main() {
     logger.fatal({ err: error }, "server error");
     process.exit(1);
   });
+  // An idle kept-alive connection must be closed by the client or the load balancer in front,
+  // never by us: a request sent on it the instant we close it is lost (a reset, or a 502 at the
+  // balancer). Node's default of 5 s is shorter than any balancer's idle timeout (60 s on AWS),
+  // and the resilience suite's load saw those resets; the headers timeout must exceed it.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
 
   async function shutdown(signal: string) {
     if (shuttingDown) return;
+    // From here /readyz says 503 and every answer closes its connection (app.server.ts).
     shuttingDown = true;
     logger.info({ signal }, "shutting down: finishing requests in flight");
+    // New connections are refused at once; the open ones stay for now (net.Server's close, not
+    // http.Server's, which would also drop the idle ones). Resolves when the last one has ended.
+    const drained = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+    // In development nobody keeps connections alive but the browser: Ctrl-C stops at once.
+    if (config.isProduction) await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
+    server.closeIdleConnections();
     const force = setTimeout(() => {
       logger.warn("requests still open after the grace period: closing them");
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    server.close(async () => {
-      clearTimeout(force);
-      try {
-        await vite?.close();
-        // Stops the mail worker (a send in progress finishes), then closes the database.
-        await services.close();
-        logger.info("stopped");
-      } catch (error) {
-        logger.error({ err: error }, "error while closing");
-      }
-      logger.flush();
-      process.exit(0);
-    });
-    // Keep-alive connections with no request in flight would hold the server open.
-    server.closeIdleConnections();
+    await drained;
+    clearTimeout(force);
+    try {
+      await vite?.close();
+      // Stops the mail worker (a send in progress finishes), then closes the database.
+      await services.close();
+      logger.info("stopped");
+    } catch (error) {
+      logger.error({ err: error }, "error while closing");
+    }
+    logger.flush();
+    process.exit(0);
   }
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));

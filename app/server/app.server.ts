@@ -94,6 +94,14 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
 
+  // Once stopping, the listener is closed but a kept-alive connection would carry request after
+  // request until the grace period cut it off mid-request: each answer now ends its connection,
+  // so every client finishes what it sent and reconnects elsewhere.
+  app.use((_req, res, next) => {
+    if (isShuttingDown()) res.setHeader("Connection", "close");
+    next();
+  });
+
   // Facts about the request that every later layer relies on.
   app.use((req, res, next) => {
     const facts: RequestLocals = {
