@@ -1,0 +1,138 @@
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
+import { createPostgresDatabase } from "../support/databases";
+import { startInstances, type AppInstance } from "../support/instances";
+import { startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import {
+  acknowledged,
+  Browser,
+  createTally,
+  nextAddress,
+  report,
+  signUp,
+  sleep,
+  type Outcome,
+  type Tally,
+} from "./support/traffic";
+
+const WRITERS = 6;
+const SIGN_INS = 3;
+const LOAD_BEFORE_SIGNAL_MS = 2_000;
+/** README: the process exits 0 within 10 seconds of SIGTERM. */
+const EXIT_WITHIN_MS = 10_000;
+
+interface Timed {
+  startedAt: number;
+  endedAt: number;
+  outcome: Outcome;
+}
+
+describe("SIGTERM under load", () => {
+  const tally: Tally = createTally();
+  const extra: Record<string, number> = {};
+  let database: { url: string; drop(): Promise<void> };
+  let smtp: SmtpCatcher;
+  let instance: AppInstance;
+  let stop = async () => {};
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    smtp = await startSmtpCatcher();
+    const started = await startInstances(1, { databaseUrl: database.url, smtp });
+    stop = started.stop;
+    const [only] = started.instances;
+    if (!only) throw new Error("the instance did not start");
+    instance = only;
+  });
+
+  afterAll(async () => {
+    await stop();
+    await smtp?.stop();
+    await database?.drop();
+    report("graceful shutdown", tally, extra);
+  });
+
+  it("lets requests in flight finish, refuses new ones cleanly, and exits 0", async () => {
+    const email = uniqueEmail("shutdown");
+    const writer = new Browser(nextAddress(), tally);
+    await signUp(writer, instance, smtp, email);
+
+    let signalledAt = Number.POSITIVE_INFINITY;
+    const timed: Timed[] = [];
+    const acknowledgedTitles = new Set<string>();
+    const attempted = new Set<string>();
+    /** Sends until the server refuses a connection: it has stopped listening. */
+    const keepSending = async (send: (n: number) => Promise<Outcome>) => {
+      for (let n = 0; ; n++) {
+        const startedAt = Date.now();
+        const outcome = await send(n);
+        timed.push({ startedAt, endedAt: Date.now(), outcome });
+        if (!outcome.ok || Date.now() - signalledAt > EXIT_WITHIN_MS) return;
+      }
+    };
+    const load = [
+      ...Array.from({ length: WRITERS }, (_, index) =>
+        keepSending(async (n) => {
+          const title = `shutdown-${index}-${n}`;
+          attempted.add(title);
+          const created = await writer.post(instance, "/todos", { intent: "create", title });
+          if (acknowledged(created)) {
+            acknowledgedTitles.add(title);
+            tally.writesAcknowledged++;
+          }
+          return created;
+        }),
+      ),
+      // A sign-in hashes a password: slow enough to be in flight when the signal lands.
+      ...Array.from({ length: SIGN_INS }, () =>
+        keepSending(() =>
+          new Browser(nextAddress(), tally).post(instance, "/login", { email, password: STRONG_PASSWORD }),
+        ),
+      ),
+    ];
+
+    await sleep(LOAD_BEFORE_SIGNAL_MS);
+    signalledAt = Date.now();
+    instance.process.child.kill("SIGTERM");
+    const { code, ms } = await instance.process.exited();
+    await Promise.all(load);
+
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(EXIT_WITHIN_MS);
+    extra["exit after ms"] = ms;
+
+    // In flight at the signal: each one finished, as it would have without it.
+    const inFlight = timed.filter(
+      ({ startedAt, endedAt }) => startedAt < signalledAt && endedAt >= signalledAt,
+    );
+    expect(inFlight.length).toBeGreaterThan(0);
+    for (const { outcome } of inFlight) {
+      expect(outcome.ok ? outcome.status : outcome.code).toBe(302);
+    }
+    // Sent after it: answered, or refused cleanly — the connection refused, or a 503 — never cut off or failed.
+    const later = timed.filter(({ startedAt }) => startedAt >= signalledAt);
+    const unclean = later.filter(({ outcome }) =>
+      outcome.ok ? outcome.status >= 500 && outcome.status !== 503 : outcome.code !== "ECONNREFUSED",
+    );
+    expect(unclean.map(({ outcome }) => (outcome.ok ? outcome.status : outcome.code))).toEqual([]);
+    // And before it, everything went as usual.
+    const before = timed.filter(({ endedAt }) => endedAt < signalledAt);
+    expect(before.filter(({ outcome }) => !outcome.ok || outcome.status !== 302)).toEqual([]);
+
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await sql<{ title: string; copies: number }[]>`
+        select title, count(*)::int as copies from todo where title like 'shutdown-%' group by title`;
+      const found = new Map(rows.map((row) => [row.title, row.copies]));
+      expect([...acknowledgedTitles].filter((title) => !found.has(title))).toEqual([]);
+      expect(rows.filter((row) => row.copies > 1 || !attempted.has(row.title))).toEqual([]);
+      tally.writesFound = [...acknowledgedTitles].filter((title) => found.has(title)).length;
+    } finally {
+      await sql.end();
+    }
+    extra["in flight at the signal"] = inFlight.length;
+    extra["refused after it"] = later.filter(({ outcome }) => !outcome.ok).length;
+    extra["answered after it"] = later.filter(({ outcome }) => outcome.ok).length;
+  });
+});

@@ -1,0 +1,122 @@
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
+import { createPostgresDatabase } from "../support/databases";
+import { startInstances, type AppInstance } from "../support/instances";
+import { startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import {
+  Browser,
+  createTally,
+  errorCount,
+  nextAddress,
+  report,
+  sleep,
+  within,
+  type Tally,
+} from "./support/traffic";
+
+const SIGN_UPS = 10;
+/** The outbox's first retry comes 10 s after a failure (production backoff); then some margin. */
+const DELIVERY_WITHIN_MS = 60_000;
+/** Longer than the worker's poll interval (2 s), twice: time enough for a second copy to show up. */
+const QUIET_MS = 5_000;
+
+interface OutboxRow {
+  to: string;
+  attempts: number;
+  sent: boolean;
+  failed: boolean;
+  lastError: string | null;
+}
+
+describe("an SMTP outage during sign-ups", () => {
+  const tally: Tally = createTally();
+  const extra: Record<string, number> = {};
+  let database: { url: string; drop(): Promise<void> };
+  let smtp: SmtpCatcher;
+  let instances: AppInstance[];
+  let stop = async () => {};
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    smtp = await startSmtpCatcher();
+    // Two instances, two mail workers on one outbox.
+    ({ instances, stop } = await startInstances(2, { databaseUrl: database.url, smtp }));
+  });
+
+  afterAll(async () => {
+    await stop();
+    await smtp?.stop();
+    await database?.drop();
+    report("mail outage", tally, extra);
+  });
+
+  async function outbox(addresses: string[]): Promise<OutboxRow[]> {
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      return await sql<OutboxRow[]>`
+        select "to", attempts, sent_at is not null as sent, failed_at is not null as failed, last_error as "lastError"
+        from mail_outbox where "to" in ${sql(addresses)}`;
+    } finally {
+      await sql.end();
+    }
+  }
+
+  it("lets every sign-up succeed, and delivers each mail exactly once when SMTP is back", async () => {
+    const [one, two] = instances;
+    if (!one || !two) throw new Error("instances did not start");
+    await smtp.stop();
+    const addresses = Array.from({ length: SIGN_UPS }, (_, index) => uniqueEmail(`mailout${index}`));
+    const answers = await Promise.all(
+      addresses.map((email, index) =>
+        new Browser(nextAddress(), tally).post(index % 2 ? two : one, "/signup", {
+          name: "Patient User",
+          email,
+          password: STRONG_PASSWORD,
+          confirmPassword: STRONG_PASSWORD,
+        }),
+      ),
+    );
+    for (const answer of answers) {
+      expect(answer.ok && answer.status).toBe(302);
+      expect(answer.ok && answer.headers.get("location")).toBe("/verify-email");
+      tally.writesAcknowledged++;
+    }
+    expect(errorCount(tally)).toBe(0);
+
+    // Each mail was tried while SMTP was down, failed, and waits for its next attempt.
+    await within(
+      15_000,
+      async () => {
+        const rows = await outbox(addresses);
+        return (
+          rows.length === SIGN_UPS &&
+          rows.every((row) => row.attempts >= 1 && !row.sent && row.lastError !== null)
+        );
+      },
+      200,
+    );
+    expect(smtp.messages.filter((mail) => addresses.includes(mail.to))).toEqual([]);
+
+    await smtp.start();
+    const back = Date.now();
+    await within(
+      DELIVERY_WITHIN_MS,
+      async () => addresses.every((address) => smtp.to(address).length >= 1),
+      200,
+    );
+    extra["all delivered after SMTP was back, ms"] = Date.now() - back;
+    await sleep(QUIET_MS);
+
+    for (const address of addresses) expect(smtp.to(address), address).toHaveLength(1);
+    const rows = await outbox(addresses);
+    expect(rows).toHaveLength(SIGN_UPS);
+    for (const row of rows) {
+      expect(row.sent).toBe(true);
+      expect(row.failed).toBe(false);
+      expect(row.attempts).toBeGreaterThanOrEqual(2);
+    }
+    tally.writesFound = addresses.filter((address) => smtp.to(address).length === 1).length;
+    extra["delivery attempts"] = rows.reduce((sum, row) => sum + row.attempts, 0);
+  });
+});
