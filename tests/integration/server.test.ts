@@ -183,25 +183,29 @@ describe("the server layer, over HTTP", () => {
       expect((await fetch(app.url("/readyz"))).status).toBe(200);
     });
 
-    it("says 503 on /readyz when the database is gone, and while shutting down", async () => {
-      const other = await startHttpApp();
-      try {
-        other.beginShutdown();
-        const draining = await fetch(other.url("/readyz"));
-        expect(draining.status).toBe(503);
-        expect(draining.headers.get("retry-after")).toBeTruthy();
-      } finally {
-        await other.close();
-      }
-      const broken = await startHttpApp();
-      await broken.services.database.close();
-      try {
-        expect((await fetch(broken.url("/readyz"))).status).toBe(503);
-        expect((await fetch(broken.url("/healthz"))).status).toBe(200);
-      } finally {
-        await broken.close().catch(() => {});
-      }
-    });
+    it(
+      "says 503 on /readyz when the database is gone, and while shutting down",
+      { timeout: 90_000 },
+      async () => {
+        const other = await startHttpApp();
+        try {
+          other.beginShutdown();
+          const draining = await fetch(other.url("/readyz"));
+          expect(draining.status).toBe(503);
+          expect(draining.headers.get("retry-after")).toBeTruthy();
+        } finally {
+          await other.close();
+        }
+        const broken = await startHttpApp();
+        await broken.services.database.close();
+        try {
+          expect((await fetch(broken.url("/readyz"))).status).toBe(503);
+          expect((await fetch(broken.url("/healthz"))).status).toBe(200);
+        } finally {
+          await broken.close().catch(() => {});
+        }
+      },
+    );
   });
 
   describe("pages", () => {
