@@ -129,21 +129,28 @@ const HELPER_HEADER = "x-scan-helper";
 const newStats = (): PhaseStats => ({ requests: 0, byStatus: new Map(), serverErrors: [], serverMs: 0 });
 
 /**
- * Forwards everything to the server and counts what it answers, per phase.
+ * How the proxy sets X-Forwarded-For, which the server believes from loopback.
  *
- * During the tools' phases it also sets X-Forwarded-For (which the server
- * believes from loopback) to the next of KNOWN_ADDRESSES, for every request.
- * The app limits sign-in and password forms per address, and holds an account
- * after 100 failed sign-ins in a row from addresses it has never signed in
- * from: by design, and fatal to a scan, where every answer would become the
- * same 429. sqlmap's `--tamper=xforwardedfor` spreads requests over random
- * addresses, which beats the first limit but not the second; wapiti cannot vary
- * headers at all. Addresses the sign-in user has signed in from, handed out in
- * turn, beat both: each sees a handful of attempts.
+ * The app limits forms per client address (sign-in 50, sign-up 10 an hour,
+ * password checks 10, …), and holds an account after 100 failed sign-ins in a
+ * row from addresses it has never signed in from: by design, and fatal to a
+ * scan, where every answer would become the same 429. So during the tools'
+ * phases each request gets an address of its own ("random"; like sqlmap's
+ * `--tamper=xforwardedfor`, which wapiti has no equivalent of). Against the
+ * sign-in form that beats the address limits but not the account's, so there
+ * each request gets the next of KNOWN_ADDRESSES ("known"), which the account
+ * has signed in from: each sees a handful of attempts, none counts against it.
  */
+type AddressMode = "as-sent" | "random" | "known";
+
+/** A fresh address per request: 100.64.0.0–100.98.255.255 (shared address space, never a real client). */
+const randomAddress = () =>
+  `100.${64 + Math.floor(Math.random() * 35)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
+
+/** Forwards everything to the server and counts what it answers, per phase. */
 async function startProxy() {
   let current = newStats();
-  let rotate = false;
+  let mode: AddressMode = "as-sent";
   let next = 0;
   const server = http.createServer((req, res) => {
     // The script's own requests (sign-ups, the janitor) are not the tools' and are not counted.
@@ -151,7 +158,8 @@ async function startProxy() {
     delete req.headers[HELPER_HEADER];
     stats.requests += 1;
     const sent = performance.now();
-    if (rotate) {
+    if (mode === "random") req.headers["x-forwarded-for"] = randomAddress();
+    if (mode === "known") {
       req.headers["x-forwarded-for"] = KNOWN_ADDRESSES[next % KNOWN_ADDRESSES.length];
       next += 1;
     }
@@ -180,10 +188,10 @@ async function startProxy() {
   });
   return {
     /** Starts a new phase (rotating addresses or not); returns the stats of the one that ends. */
-    phase(rotateAddresses: boolean): PhaseStats {
+    phase(addresses: AddressMode): PhaseStats {
       const done = current;
       current = newStats();
-      rotate = rotateAddresses;
+      mode = addresses;
       return done;
     },
     close: () =>
@@ -402,6 +410,7 @@ interface SqlmapTarget {
   /** What sqlmap tests: form fields, and headers or cookies by name. */
   params: string[];
   level: number;
+  addresses: AddressMode;
   /** Its time limit, before SCAN_TIME_SCALE. */
   minutes: number;
 }
@@ -459,10 +468,10 @@ async function runSqlmap(target: SqlmapTarget, proxy: Proxy): Promise<SqlmapResu
   args.push("-p", target.params.join(","));
   const logFile = path.join(dir, "output.txt");
   log(`sqlmap: ${target.description} (level ${level}, risk ${SQLMAP_RISK}, ${seconds(timeoutMs)} at most)`);
-  proxy.phase(true);
+  proxy.phase(target.addresses);
   // On Ctrl-C sqlmap asks what to do; with --batch and no input it ends, keeping its output.
   const run = await runTool("sqlmap", args, { logFile, timeoutMs });
-  const stats = proxy.phase(false);
+  const stats = proxy.phase("as-sent");
 
   const output = await readFile(logFile, "utf8");
   const lines = output.split("\n");
@@ -657,7 +666,7 @@ async function runWapiti(pass: WapitiPass, proxy: Proxy): Promise<WapitiResult> 
   log(
     `wapiti: ${pass.description}: ${pass.modules.join(", ")} (crawl ${crawlSeconds} s, each module ${moduleSeconds} s at most)`,
   );
-  proxy.phase(true);
+  proxy.phase("random");
   const logFile = path.join(dir, "output.txt");
   const janitor = pass.janitor
     ? keepTodosShort(pass.janitor.person, pass.janitor.spareMarkers ? { wapitiLog: logFile } : undefined)
@@ -669,7 +678,7 @@ async function runWapiti(pass: WapitiPass, proxy: Proxy): Promise<WapitiResult> 
     stamp: true,
   });
   await janitor?.stop();
-  const stats = proxy.phase(false);
+  const stats = proxy.phase("as-sent");
   const output = await readFile(logFile, "utf8");
   const found = /Wapiti found (\d+) URLs and forms/.exec(output)?.[1];
   const report = existsSync(reportFile)
@@ -831,7 +840,7 @@ async function main(): Promise<number> {
   log(
     `signed up ${people.length} users with two todos each; ${loginUser.email} signed in from ${KNOWN_ADDRESSES.length} addresses`,
   );
-  proxy.phase(false);
+  proxy.phase("as-sent");
 
   const notes: string[] = [];
   const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -846,6 +855,7 @@ async function main(): Promise<number> {
       params: ["email", "password", "redirectTo", "User-Agent"],
       // Every attempt here hashes a password, so a level lower than the todos' keeps it within minutes.
       level: 2,
+      addresses: "known",
       minutes: 4,
     },
     // Update before create: the create run adds hundreds of todos, and every answer of /todos lists them all.
@@ -858,6 +868,7 @@ async function main(): Promise<number> {
       // sqlmap leaves the session cookie alone below level 4 (it looks like a token) unless named.
       params: ["intent", "id", "title", SESSION_COOKIE],
       level: 3,
+      addresses: "random",
       minutes: 2,
     },
     {
@@ -868,6 +879,7 @@ async function main(): Promise<number> {
       cookie: todoUser.sessionToken,
       params: ["intent", "title"],
       level: 3,
+      addresses: "random",
       minutes: 2,
     },
   ];
