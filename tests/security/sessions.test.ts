@@ -399,4 +399,26 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
       }
     }
   });
+
+  it("Tokens never appear in URLs (except single-use mail links), in page HTML, in route data or in logs — nor in a failed query's logged error", async () => {
+    const browser = new Browser(app);
+    await signUp(browser);
+    const [token] = await allSessionTokens(app);
+    expect(token).toBeTruthy();
+    // A query that fails with a token among its values, as an unexpected database error would.
+    const failure: unknown = await app.services.database.db
+      .insert(session)
+      .values({ id: "duplicate", token: token ?? "", userId: "nobody", expiresAt: new Date() })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(failure).toBeInstanceOf(Error);
+    app.services.logger.error({ err: failure }, "request failed");
+
+    const logs = await logsOf(app);
+    expect(logs).toContain('insert into \\"session\\"');
+    expect(logs).toContain("redacted");
+    expect(logs).not.toContain(token);
+  });
 });
