@@ -5,8 +5,6 @@ export type { Logger };
 
 type SerializedError = ReturnType<typeof stdSerializers.err>;
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
-
 /**
  * Errors as pino writes them, less the values of failed queries. drizzle puts
  * a failed query's parameters (session tokens, emails, password hashes) in its
