@@ -119,6 +119,8 @@ interface PhaseStats {
   byStatus: Map<number, number>;
   /** The first few requests the server failed on, as "METHOD /path -> status". */
   serverErrors: string[];
+  /** For the refusals worth explaining (403, 413, 429): the first few distinct "METHOD /path" that got them. */
+  refused: Map<number, Set<string>>;
   /** Time the server took to answer, summed: against the phase's length, whether it or the tool was slow. */
   serverMs: number;
 }
@@ -126,7 +128,14 @@ interface PhaseStats {
 /** Marks the script's own requests, for the proxy. */
 const HELPER_HEADER = "x-scan-helper";
 
-const newStats = (): PhaseStats => ({ requests: 0, byStatus: new Map(), serverErrors: [], serverMs: 0 });
+const newStats = (): PhaseStats => ({
+  requests: 0,
+  byStatus: new Map(),
+  serverErrors: [],
+  refused: new Map(),
+  serverMs: 0,
+});
+const EXPLAINED_REFUSALS = new Set([403, 413, 429]);
 
 /**
  * How the proxy sets X-Forwarded-For, which the server believes from loopback.
@@ -171,6 +180,12 @@ async function startProxy() {
         stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1);
         if (status >= 500 && stats.serverErrors.length < 20) {
           stats.serverErrors.push(`${req.method ?? "?"} ${(req.url ?? "").slice(0, 200)} -> ${status}`);
+        }
+        if (EXPLAINED_REFUSALS.has(status)) {
+          const seen = stats.refused.get(status) ?? new Set<string>();
+          if (seen.size < 6)
+            seen.add(`${req.method ?? "?"} ${(req.url ?? "").split("?")[0]?.slice(0, 80) ?? ""}`);
+          stats.refused.set(status, seen);
         }
         res.writeHead(status, answer.headers);
         answer.pipe(res);
@@ -703,6 +718,10 @@ async function runWapiti(pass: WapitiPass, proxy: Proxy): Promise<WapitiResult> 
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
+/** Which requests got the refusals, one line per status. */
+const refusalLines = (stats: PhaseStats, indent: string) =>
+  [...stats.refused].map(([status, seen]) => `${indent}${status} for: ${[...seen].join(", ")}`);
+
 function statusLine(stats: PhaseStats): string {
   const codes = [...stats.byStatus].sort(([a], [b]) => a - b).map(([code, count]) => `${code}×${count}`);
   return `${stats.requests} requests (${codes.join(", ") || "none"}), server busy ${seconds(stats.serverMs)}`;
@@ -734,6 +753,7 @@ function summarize(
     for (const line of result.hints) out.push(`    hint, not confirmed: ${line}`);
     if (result.unfinished.length > 0) out.push(`    not finished: ${result.unfinished.join(", ")}`);
     for (const line of result.stats.serverErrors) out.push(`    server error: ${line}`);
+    out.push(...refusalLines(result.stats, "    "));
     if (result.injectable.length > 0 || result.xss.length > 0) failed = true;
   }
 
@@ -770,6 +790,7 @@ function summarize(
       }
     }
     for (const line of result.stats.serverErrors) out.push(`  server error: ${line}`);
+    out.push(...refusalLines(result.stats, "  "));
   }
 
   out.push("", ...notes.map((line) => `note: ${line}`));
