@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { originOf } from "~/audit/audit.server";
 import { redirectWithFlash } from "~/flash.server";
-import { SubmitButton } from "~/ui/forms";
+import { SubmitButton } from "~/ui/form-controls";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your new address · Todo" }];
 

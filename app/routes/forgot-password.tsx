@@ -7,7 +7,8 @@ import { z } from "zod";
 import { RESET_LINK_SECONDS } from "~/auth/auth.server";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { ErrorSummary, Field, SubmitButton } from "~/ui/forms";
+import { SubmitButton } from "~/ui/form-controls";
+import { ErrorSummary, Field } from "~/ui/forms";
 import { EmailSchema } from "~/validation";
 
 export const meta: MetaFunction = () => [{ title: "Forgot your password? · Todo" }];

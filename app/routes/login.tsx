@@ -17,7 +17,8 @@ import { CONNECTIONS_PATH, providerErrorView } from "~/auth/oauth.server";
 import { LoginSchema } from "~/auth/schemas";
 import { readFormData } from "~/http.server";
 import { safeRedirect } from "~/security/redirect";
-import { ErrorSummary, Field, HiddenField, SubmitButton } from "~/ui/forms";
+import { SubmitButton } from "~/ui/form-controls";
+import { ErrorSummary, Field, HiddenField } from "~/ui/forms";
 import { ProviderButtons } from "~/ui/provider-buttons";
 import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
 

@@ -9,7 +9,8 @@ import { isResetTokenUsable } from "~/auth/reset.server";
 import { ResetPasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { ErrorSummary, NewPasswordFields, SubmitButton } from "~/ui/forms";
+import { SubmitButton } from "~/ui/form-controls";
+import { ErrorSummary, NewPasswordFields } from "~/ui/forms";
 import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Todo" }];

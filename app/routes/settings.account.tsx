@@ -14,7 +14,8 @@ import { isCurrentPassword, requireUser, WRONG_CURRENT_PASSWORD } from "~/auth/g
 import { CurrentPasswordSchema } from "~/auth/password";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { ErrorSummary, Field, FieldErrors, SubmitButton } from "~/ui/forms";
+import { FieldErrors, SubmitButton } from "~/ui/form-controls";
+import { ErrorSummary, Field } from "~/ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Account · Settings · Todo" }];
 

@@ -8,7 +8,7 @@ import { CONNECTIONS_PATH, providerErrorView, startLink } from "~/auth/oauth.ser
 import { findProvider, providerDisplayName, providerViews } from "~/auth/providers.server";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { SubmitButton } from "~/ui/forms";
+import { SubmitButton } from "~/ui/form-controls";
 
 export const meta: MetaFunction = () => [{ title: "Connections · Settings · Todo" }];
 

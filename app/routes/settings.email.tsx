@@ -8,7 +8,8 @@ import { isCurrentPassword, requireUser, WRONG_CURRENT_PASSWORD } from "~/auth/g
 import { CurrentPasswordSchema } from "~/auth/password";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { ErrorSummary, Field, SubmitButton } from "~/ui/forms";
+import { SubmitButton } from "~/ui/form-controls";
+import { ErrorSummary, Field } from "~/ui/forms";
 import { EmailSchema } from "~/validation";
 
 export const meta: MetaFunction = () => [{ title: "Email address · Settings · Todo" }];

@@ -6,7 +6,8 @@ import { requireUser } from "~/auth/guards.server";
 import { NAME_MAX, ProfileSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { ErrorSummary, Field, SubmitButton } from "~/ui/forms";
+import { SubmitButton } from "~/ui/form-controls";
+import { ErrorSummary, Field } from "~/ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Profile · Settings · Todo" }];
 

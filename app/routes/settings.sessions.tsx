@@ -6,7 +6,7 @@ import { originOf } from "~/audit/audit.server";
 import { requireUser } from "~/auth/guards.server";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { SubmitButton } from "~/ui/forms";
+import { SubmitButton } from "~/ui/form-controls";
 
 export const meta: MetaFunction = () => [{ title: "Sessions · Settings · Todo" }];
 

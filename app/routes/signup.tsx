@@ -7,7 +7,8 @@ import { authPageLoader } from "~/auth/guards.server";
 import { NAME_MAX, SignupSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { ErrorSummary, Field, NewPasswordFields, SubmitButton } from "~/ui/forms";
+import { SubmitButton } from "~/ui/form-controls";
+import { ErrorSummary, Field, NewPasswordFields } from "~/ui/forms";
 import { ProviderButtons } from "~/ui/provider-buttons";
 import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
 

@@ -13,7 +13,7 @@ import { isDocumentRequest, readFormData } from "~/http.server";
 import { FilterSchema, TodoIntentSchema, type TodoFilter } from "~/todos/schemas";
 import { TodoItem } from "~/todos/todo-item";
 import { useOptimisticTodos } from "~/todos/optimistic";
-import { FieldErrors } from "~/ui/forms";
+import { FieldErrors } from "~/ui/form-controls";
 import { TODO_TITLE_MAX } from "../../db/limits";
 
 export const meta: MetaFunction = () => [{ title: "Your todos · Todo" }];

@@ -8,7 +8,8 @@ import { forwardCookies } from "~/auth/cookies.server";
 import { HOME_PATH } from "~/auth/guards.server";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { ErrorSummary, Field, SubmitButton } from "~/ui/forms";
+import { SubmitButton } from "~/ui/form-controls";
+import { ErrorSummary, Field } from "~/ui/forms";
 import { EmailSchema } from "~/validation";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your email address · Todo" }];

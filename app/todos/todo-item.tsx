@@ -1,7 +1,7 @@
 import { useFetcher } from "@remix-run/react";
 import { useRef, type FocusEvent, type FormEvent, type KeyboardEvent } from "react";
 import { TODO_TITLE_MAX } from "../../db/limits";
-import { FieldErrors } from "../ui/forms";
+import { FieldErrors } from "../ui/form-controls";
 import type { action as todosAction } from "../routes/todos";
 import type { TodoView } from "./optimistic";
 import type { TodoFilter } from "./schemas";

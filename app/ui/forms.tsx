@@ -1,7 +1,7 @@
 import { getInputProps, type FieldMetadata } from "@conform-to/react";
-import { useNavigation } from "@remix-run/react";
-import type { ComponentProps, ReactNode } from "react";
+import type { ReactNode } from "react";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/password";
+import { FieldErrors } from "./form-controls";
 import { PasswordStrength, usePasswordStrengthHintId } from "./password-strength";
 
 type InputType = "text" | "email" | "password";
@@ -66,26 +66,6 @@ export function Field({
   );
 }
 
-export function FieldErrors({
-  id,
-  errors,
-  announce = false,
-}: {
-  id: string;
-  errors: string[] | undefined;
-  /** Announce the message itself (when no page summary does). */
-  announce?: boolean;
-}) {
-  if (!errors?.length) return null;
-  return (
-    <ul className="field-errors" id={id} role={announce ? "alert" : undefined}>
-      {errors.map((error) => (
-        <li key={error}>{error}</li>
-      ))}
-    </ul>
-  );
-}
-
 /**
  * The summary at the top of a form that failed: announced to screen readers
  * and linking each message to its field.
@@ -122,22 +102,6 @@ export function ErrorSummary({
         </>
       ) : null}
     </div>
-  );
-}
-
-/** A submit button that shows the form is on its way while a submission is pending. */
-export function SubmitButton({
-  children,
-  pendingText,
-  className = "button primary",
-  ...props
-}: ComponentProps<"button"> & { pendingText?: string }) {
-  const navigation = useNavigation();
-  const pending = navigation.state === "submitting";
-  return (
-    <button type="submit" className={className} aria-disabled={pending || undefined} {...props}>
-      {pending && pendingText ? pendingText : children}
-    </button>
   );
 }
 
