@@ -43,6 +43,15 @@ export async function authPageLoader(request: Request, context: AppLoadContext) 
 /** The field error for a wrong current password, wherever one is asked for. */
 export const WRONG_CURRENT_PASSWORD = "That is not your current password";
 
+/** The form error where a current password is asked of someone who has none (provider sign-in only). */
+export const PASSWORD_FIRST = "Set a password first (Settings, Password): it confirms that it is really you.";
+
+/** Whether the user has a password to confirm changes with; people who sign in through a provider may not. */
+export async function hasPassword(context: AppLoadContext, userId: string): Promise<boolean> {
+  const methods = await context.services.connections.forOwner(userId).signInMethods();
+  return methods.hasPassword;
+}
+
 /**
  * Whether the signed-in user typed their current password: the proof asked for
  * before changing the address, the password, or deleting the account.

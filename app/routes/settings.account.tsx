@@ -7,15 +7,22 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, useActionData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { forwardCookies } from "~/auth/cookies.server";
-import { isCurrentPassword, requireUser, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
+import {
+  hasPassword,
+  isCurrentPassword,
+  PASSWORD_FIRST,
+  requireUser,
+  WRONG_CURRENT_PASSWORD,
+} from "~/auth/guards.server";
 import { CurrentPasswordSchema } from "~/auth/password";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
 import { FieldErrors, SubmitButton } from "~/ui/form-controls";
 import { ErrorSummary, Field } from "~/ui/forms";
+import { PasswordFirst } from "~/ui/password-first";
 
 export const meta: MetaFunction = () => [{ title: "Account · Settings · Todo" }];
 
@@ -34,8 +41,8 @@ const AccountIntentSchema = z.discriminatedUnion(
 );
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireUser(request, context);
-  return null;
+  const { user } = await requireUser(request, context);
+  return { hasPassword: await hasPassword(context, user.id) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -50,6 +57,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return redirect("/settings/account/export", 303);
     case "delete-account": {
       await context.rateLimit("password");
+      if (!(await hasPassword(context, user.id))) {
+        return data(
+          { result: submission.reply({ formErrors: [PASSWORD_FIRST], hideFields: ["currentPassword"] }) },
+          { status: 400 },
+        );
+      }
       if (!(await isCurrentPassword(request, context, submission.value.currentPassword))) {
         return data(
           {
@@ -75,6 +88,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Account() {
+  const { hasPassword } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "delete-account",
@@ -102,34 +116,38 @@ export default function Account() {
         <p className="muted">
           This deletes your account, your todos, your sessions and your history at once. It cannot be undone.
         </p>
-        <Form method="post" {...getFormProps(form)}>
-          <ErrorSummary
-            form={form}
-            fields={[
-              { label: "Current password", field: fields.currentPassword },
-              { label: "Confirmation", field: fields.confirm },
-            ]}
-          />
-          <Field
-            label="Current password"
-            field={fields.currentPassword}
-            type="password"
-            autoComplete="current-password"
-          />
-          <div className="field checkbox">
-            <input {...confirmProps} />
-            <label htmlFor={fields.confirm.id}>I understand that everything will be deleted for good</label>
-            <FieldErrors id={fields.confirm.errorId} errors={fields.confirm.errors} />
-          </div>
-          <SubmitButton
-            name="intent"
-            value="delete-account"
-            className="button danger"
-            pendingText="Deleting…"
-          >
-            Delete my account
-          </SubmitButton>
-        </Form>
+        {hasPassword ? (
+          <Form method="post" {...getFormProps(form)}>
+            <ErrorSummary
+              form={form}
+              fields={[
+                { label: "Current password", field: fields.currentPassword },
+                { label: "Confirmation", field: fields.confirm },
+              ]}
+            />
+            <Field
+              label="Current password"
+              field={fields.currentPassword}
+              type="password"
+              autoComplete="current-password"
+            />
+            <div className="field checkbox">
+              <input {...confirmProps} />
+              <label htmlFor={fields.confirm.id}>I understand that everything will be deleted for good</label>
+              <FieldErrors id={fields.confirm.errorId} errors={fields.confirm.errors} />
+            </div>
+            <SubmitButton
+              name="intent"
+              value="delete-account"
+              className="button danger"
+              pendingText="Deleting…"
+            >
+              Delete my account
+            </SubmitButton>
+          </Form>
+        ) : (
+          <PasswordFirst toDo="delete your account" />
+        )}
       </section>
     </>
   );

@@ -4,12 +4,19 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { originOf } from "~/audit/audit.server";
-import { isCurrentPassword, requireUser, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
+import {
+  hasPassword,
+  isCurrentPassword,
+  PASSWORD_FIRST,
+  requireUser,
+  WRONG_CURRENT_PASSWORD,
+} from "~/auth/guards.server";
 import { CurrentPasswordSchema } from "~/auth/password";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
 import { SubmitButton } from "~/ui/form-controls";
 import { ErrorSummary, Field } from "~/ui/forms";
+import { PasswordFirst } from "~/ui/password-first";
 import { EmailSchema } from "~/validation";
 
 export const meta: MetaFunction = () => [{ title: "Email address · Settings · Todo" }];
@@ -36,6 +43,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const pending = await context.services.emailChanges.pending(user.id);
   return {
     email: user.email,
+    hasPassword: await hasPassword(context, user.id),
     pending: pending ? { newEmail: pending.newEmail, expiresAt: pending.expiresAt.toISOString() } : null,
   };
 }
@@ -66,6 +74,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
           },
           { status: 400 },
         );
+      if (!(await hasPassword(context, user.id))) {
+        return data(
+          {
+            result: submission.reply({ formErrors: [PASSWORD_FIRST], hideFields: ["currentPassword"] }),
+            linkFailed: false,
+          },
+          { status: 400 },
+        );
+      }
       if (form.newEmail === user.email) return fieldError("newEmail", "That is already your address");
       if (!(await isCurrentPassword(request, context, form.currentPassword))) {
         return fieldError("currentPassword", WRONG_CURRENT_PASSWORD);
@@ -86,7 +103,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function EmailSettings() {
-  const { email, pending } = useLoaderData<typeof loader>();
+  const { email, hasPassword, pending } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "change-email",
@@ -114,24 +131,28 @@ export default function EmailSettings() {
           </Form>
         </div>
       ) : null}
-      <Form method="post" {...getFormProps(form)}>
-        <input type="hidden" name="intent" value="change-email" />
-        <ErrorSummary
-          form={form}
-          fields={[
-            { label: "New email address", field: fields.newEmail },
-            { label: "Current password", field: fields.currentPassword },
-          ]}
-        />
-        <Field label="New email address" field={fields.newEmail} type="email" autoComplete="email" />
-        <Field
-          label="Current password"
-          field={fields.currentPassword}
-          type="password"
-          autoComplete="current-password"
-        />
-        <SubmitButton pendingText="Sending…">Send confirmation link</SubmitButton>
-      </Form>
+      {hasPassword ? (
+        <Form method="post" {...getFormProps(form)}>
+          <input type="hidden" name="intent" value="change-email" />
+          <ErrorSummary
+            form={form}
+            fields={[
+              { label: "New email address", field: fields.newEmail },
+              { label: "Current password", field: fields.currentPassword },
+            ]}
+          />
+          <Field label="New email address" field={fields.newEmail} type="email" autoComplete="email" />
+          <Field
+            label="Current password"
+            field={fields.currentPassword}
+            type="password"
+            autoComplete="current-password"
+          />
+          <SubmitButton pendingText="Sending…">Send confirmation link</SubmitButton>
+        </Form>
+      ) : (
+        <PasswordFirst toDo="change your address" />
+      )}
     </section>
   );
 }

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as socialCallback from "~/routes/api.auth.callback.$providerId";
 import * as authApi from "~/routes/api.auth.$";
 import * as login from "~/routes/login";
+import * as settingsAccount from "~/routes/settings.account";
 import * as settingsConnections from "~/routes/settings.connections";
+import * as settingsEmail from "~/routes/settings.email";
 import * as settingsPassword from "~/routes/settings.password";
 import * as settingsSecurity from "~/routes/settings.security";
 import * as signup from "~/routes/signup";
@@ -422,6 +424,58 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
           .where(eq(auditEvent.userId, owner?.id ?? ""))
       ).map((event) => event.type);
       expect(types).toContain("password-set");
+    });
+
+    it("asks someone with no password yet to set one before changing their address or deleting the account", async () => {
+      const { sub, email } = identity(true);
+      const client = new TestClient(services);
+      await signInThroughProvider(client, sub);
+      type Refusal = { result: { error?: Record<string, string[] | null> } };
+      const formErrorOf = (refusal: Refusal) => refusal.result.error?.[""] ?? [];
+
+      const emailPage = await client.get<{ hasPassword: boolean }>(settingsEmail.loader, "/settings/email");
+      expect(emailPage.data.hasPassword).toBe(false);
+      const move = await client.post<Refusal>(settingsEmail.action, "/settings/email", {
+        newEmail: uniqueEmail("moved"),
+        currentPassword: "anything at all",
+      });
+      expect(move.status).toBe(400);
+      expect(formErrorOf(move.data)).toEqual([expect.stringMatching(/^Set a password first/)]);
+
+      const accountPage = await client.get<{ hasPassword: boolean }>(
+        settingsAccount.loader,
+        "/settings/account",
+      );
+      expect(accountPage.data.hasPassword).toBe(false);
+      const deletion = await client.post<Refusal>(settingsAccount.action, "/settings/account", {
+        intent: "delete-account",
+        currentPassword: "anything at all",
+        confirm: "on",
+      });
+      expect(deletion.status).toBe(400);
+      expect(formErrorOf(deletion.data)).toEqual([expect.stringMatching(/^Set a password first/)]);
+      expect(await userByEmail(email)).toBeDefined();
+
+      // With a password set, the same pages ask for it.
+      expect(
+        (
+          await client.post(settingsPassword.action, "/settings/password", {
+            newPassword: STRONG_PASSWORD,
+            confirmPassword: STRONG_PASSWORD,
+          })
+        ).status,
+      ).toBe(302);
+      expect(
+        (await client.get<{ hasPassword: boolean }>(settingsEmail.loader, "/settings/email")).data
+          .hasPassword,
+      ).toBe(true);
+      const wrong = await client.post<Refusal>(settingsAccount.action, "/settings/account", {
+        intent: "delete-account",
+        currentPassword: "anything at all",
+        confirm: "on",
+      });
+      expect(wrong.status).toBe(400);
+      expect(wrong.data.result.error?.currentPassword).toEqual(["That is not your current password"]);
     });
 
     it("records an unlink through /api/auth/unlink-account too, which also keeps the last way in", async () => {
