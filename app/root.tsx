@@ -101,7 +101,8 @@ export default function App() {
 const KNOWN_ERRORS: Partial<Record<number, { title: string; message: string }>> = {
   404: { title: "Page not found", message: "There is no page at this address." },
   429: { title: "Too many attempts", message: "Please wait a few minutes, then try again." },
-  503: { title: "Busy right now", message: "Please try again in a few seconds." },
+  // Both a busy moment (password checks queued) and a database outage.
+  503: { title: "Temporarily unavailable", message: "Please try again in a few seconds." },
 };
 
 export function ErrorBoundary() {

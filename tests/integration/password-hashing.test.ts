@@ -55,7 +55,7 @@ describe("password hashing", () => {
         ]);
         expect(form.status).toBe(503);
         expect(form.headers.get("retry-after")).toBe("2");
-        expect(await form.text()).toContain("Busy right now");
+        expect(await form.text()).toContain("Temporarily unavailable");
         expect(api.status).toBe(503);
         expect(api.headers.get("retry-after")).toBe("2");
 
