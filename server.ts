@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from "./app/config.server";
 import { createLogger } from "./app/logger.server";
 import { createApp } from "./app/server/app.server";
 import { createServices } from "./app/services.server";
-import { DatabaseLockedError } from "./db/client.server";
+import { EmbeddedDatabaseError } from "./db/client.server";
 
 /**
  * After a stop signal, kept-alive connections get this long to send one more request, answered
@@ -45,8 +45,8 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger(config);
   const services = await createServices(config, logger).catch((error: unknown) => {
-    // A second process on the same embedded database: one clear line, not a stack.
-    if (error instanceof DatabaseLockedError) exitWith(error.message);
+    // A second process on the same embedded database, or a folder it cannot use: one clear line, not a stack.
+    if (error instanceof EmbeddedDatabaseError) exitWith(error.message);
     throw error;
   });
 

@@ -1,5 +1,16 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { execFile } from "node:child_process";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -51,7 +62,12 @@ export const MIGRATIONS_DIR = path.resolve("db/migrations");
 /** Any number, as long as no other program on the same PostgreSQL uses it for something else. */
 const MIGRATION_LOCK_KEY = 7_262_901;
 
-export class DatabaseLockedError extends Error {
+/** The embedded database's folder cannot be used; the message says why and what to do. */
+export class EmbeddedDatabaseError extends Error {
+  override name = "EmbeddedDatabaseError";
+}
+
+export class DatabaseLockedError extends EmbeddedDatabaseError {
   override name = "DatabaseLockedError";
 }
 
@@ -100,6 +116,50 @@ function lockPgliteDir(dir: string): () => void {
   throw new DatabaseLockedError(`Could not lock the embedded database at ${dir}.`);
 }
 
+/**
+ * PGlite runs inside our process, so its memory is ours. PostgreSQL's default
+ * 128 MB of shared buffers, inside the WebAssembly heap, would be most of the
+ * server's memory; the embedded database serves one process and a small data
+ * set that the operating system's file cache holds anyway. 16 MB keeps the
+ * server near 200 MB (docs/performance.md, "What bounds memory").
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+
+/**
+ * Creates the cluster in a new folder (initdb) in a short-lived child process.
+ * initdb's WebAssembly heap grows to about 550 MB, and a process that ran it
+ * keeps most of that for good, even after closing the database; a child gives
+ * it all back when it exits. Costs a second or two, once per folder.
+ */
+async function initialisePgliteDir(dir: string): Promise<void> {
+  // Resolved from the working directory, like the migrations folder.
+  const script = [
+    "try {",
+    '  const { PGlite } = await import("@electric-sql/pglite");',
+    "  const db = await PGlite.create(process.argv[1]);",
+    "  await db.close();",
+    "} catch (error) {",
+    // One line for the parent's message; the file system's errors have no message, only a number.
+    '  console.error(error?.message || `${error?.name ?? "error"} ${error?.errno ?? ""}`);',
+    "  process.exit(1);",
+    "}",
+  ].join("\n");
+  try {
+    await promisify(execFile)(process.execPath, ["--input-type=module", "--eval", script, dir], {
+      timeout: 120_000,
+    });
+  } catch (error) {
+    const stderr = (error as { stderr?: unknown }).stderr;
+    const reason = typeof stderr === "string" ? stderr.trim().split("\n").at(-1) : undefined;
+    throw new EmbeddedDatabaseError(
+      `Could not create the embedded database at ${dir}: ${reason || String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
 async function openPglite(dir: string): Promise<Database> {
   const inMemory = dir === "memory://";
   let unlock = () => {};
@@ -109,7 +169,15 @@ async function openPglite(dir: string): Promise<Database> {
     mkdirSync(dir, { recursive: true });
   }
   try {
-    const client = await PGlite.create(inMemory ? undefined : dir);
+    if (!inMemory && !existsSync(path.join(dir, "PG_VERSION"))) {
+      if (readdirSync(dir).length > 0) {
+        throw new EmbeddedDatabaseError(
+          `${dir} is not empty but holds no embedded database (no PG_VERSION): set PGLITE_DIR to a new or empty folder.`,
+        );
+      }
+      await initialisePgliteDir(dir);
+    }
+    const client = await PGlite.create(inMemory ? undefined : dir, { startParams: PGLITE_START_PARAMS });
     const pgliteDb = drizzlePglite({ client, schema, casing: "snake_case" });
     return {
       db: pgliteDb,

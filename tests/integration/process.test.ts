@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -112,5 +112,23 @@ describe("the production server process", { timeout: 90_000 }, () => {
     await waitForOk(`http://127.0.0.1:${secondPort}/readyz`);
     third.child.kill("SIGTERM");
     expect((await third.exited()).code).toBe(0);
+  });
+
+  it("will not make a database in a folder that holds other files, and says so in one line", async () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), "todo-full-")), "pglite");
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, "notes.txt"), "someone else's file\n");
+    const port = await freePort();
+    const server = start({
+      PORT: String(port),
+      APP_URL: `http://127.0.0.1:${port}`,
+      BETTER_AUTH_SECRET: SECRET,
+      PGLITE_DIR: dir,
+    });
+    const { code } = await server.exited();
+    expect(code).toBe(1);
+    const lines = server.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`${dir} is not empty but holds no embedded database`);
   });
 });
