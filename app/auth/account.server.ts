@@ -1,7 +1,8 @@
-import { asc, desc, eq } from "drizzle-orm";
+import { asc, desc, eq, isNotNull } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client.server";
-import { auditEvent, mailOutbox, todo, user, verification } from "../../db/schema";
+import { account, auditEvent, mailOutbox, todo, user, verification } from "../../db/schema";
 import type { Outbox } from "../mail/outbox.server";
+import { PASSWORD_PROVIDER_ID } from "./connections.server";
 import { goodbyeMail } from "../mail/templates.server";
 import type { SessionService, SessionView } from "./sessions.server";
 
@@ -10,8 +11,16 @@ export interface AccountExport {
   exportedAt: string;
   profile: { id: string; name: string; email: string; emailVerified: boolean; createdAt: string };
   todos: Array<{ id: string; title: string; completed: boolean; createdAt: string; updatedAt: string }>;
+  /** How the user signs in: a password (never its hash), and the connected providers. */
+  signIn: { password: boolean; connections: Array<{ provider: string; connectedAt: string }> };
   sessions: Array<Omit<SessionView, "current">>;
-  securityEvents: Array<{ type: string; at: string; ipAddress: string | null; userAgent: string | null }>;
+  securityEvents: Array<{
+    type: string;
+    at: string;
+    provider: string | null;
+    ipAddress: string | null;
+    userAgent: string | null;
+  }>;
 }
 
 export function createAccountService(db: AppDatabase, mail: Outbox, sessions: SessionService) {
@@ -25,8 +34,17 @@ export function createAccountService(db: AppDatabase, mail: Outbox, sessions: Se
     async export(userId: string, currentSessionId: string): Promise<AccountExport | null> {
       const [profile] = await db.select().from(user).where(eq(user.id, userId));
       if (!profile) return null;
-      const [todos, sessionList, events] = await Promise.all([
+      const [todos, methods, sessionList, events] = await Promise.all([
         db.select().from(todo).where(eq(todo.userId, userId)).orderBy(asc(todo.createdAt)),
+        db
+          .select({
+            providerId: account.providerId,
+            hasPassword: isNotNull(account.password),
+            createdAt: account.createdAt,
+          })
+          .from(account)
+          .where(eq(account.userId, userId))
+          .orderBy(asc(account.createdAt)),
         sessions.forOwner(userId).list(currentSessionId),
         db.select().from(auditEvent).where(eq(auditEvent.userId, userId)).orderBy(desc(auditEvent.createdAt)),
       ]);
@@ -46,10 +64,19 @@ export function createAccountService(db: AppDatabase, mail: Outbox, sessions: Se
           createdAt: item.createdAt.toISOString(),
           updatedAt: item.updatedAt.toISOString(),
         })),
+        signIn: {
+          password: methods.some(
+            (method) => method.providerId === PASSWORD_PROVIDER_ID && method.hasPassword,
+          ),
+          connections: methods
+            .filter((method) => method.providerId !== PASSWORD_PROVIDER_ID)
+            .map((method) => ({ provider: method.providerId, connectedAt: method.createdAt.toISOString() })),
+        },
         sessions: sessionList.map(({ current: _current, ...rest }) => rest),
         securityEvents: events.map((event) => ({
           type: event.type,
           at: event.createdAt.toISOString(),
+          provider: event.provider,
           ipAddress: event.ipAddress,
           userAgent: event.userAgent,
         })),

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as socialCallback from "~/routes/api.auth.callback.$providerId";
 import * as authApi from "~/routes/api.auth.$";
 import * as login from "~/routes/login";
+import type { AccountExport } from "~/auth/account.server";
+import * as accountExport from "~/routes/settings.account_.export";
 import * as settingsAccount from "~/routes/settings.account";
 import * as settingsConnections from "~/routes/settings.connections";
 import * as settingsEmail from "~/routes/settings.email";
@@ -335,6 +337,16 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
       const elsewhere = new TestClient(services);
       await signInThroughProvider(elsewhere, sub);
       expect(await signedInUserId(elsewhere)).toBe(await signedInUserId(client));
+
+      // The account's export says so, and which events concerned the provider.
+      const exported = await client.get<AccountExport>(accountExport.loader, "/settings/account/export");
+      expect(exported.data.signIn).toEqual({
+        password: true,
+        connections: [{ provider: "oidc", connectedAt: expect.any(String) }],
+      });
+      expect(exported.data.securityEvents).toContainEqual(
+        expect.objectContaining({ type: "provider-linked", provider: "oidc" }),
+      );
     });
 
     it("refuses to link an identity whose address the provider does not vouch for", async () => {
