@@ -1,5 +1,6 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import { AUTH_API_LIMITS, retryAfterText } from "~/security/rate-limit.server";
+import { unavailableResponse } from "~/server/unavailable.server";
 
 const BASE_PATH = "/api/auth";
 
@@ -17,7 +18,7 @@ const TOKEN_BEARING = new Set(["/get-session", "/list-sessions"]);
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await context.getSession();
-  const response = cookieOnlyForBrowsers(request, await context.services.auth.handler(request));
+  const response = cookieOnlyForBrowsers(request, await handle(request, context));
   return TOKEN_BEARING.has(endpointOf(request)) ? withoutTokens(response) : response;
 }
 
@@ -37,7 +38,26 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
   }
   await context.getSession();
-  return cookieOnlyForBrowsers(request, await context.services.auth.handler(request));
+  return cookieOnlyForBrowsers(request, await handle(request, context));
+}
+
+/**
+ * better-auth's answer, unless the database is unreachable. better-auth then
+ * answers a failed query with its own 500, a failed session lookup with 401
+ * (telling a signed-in client it was signed out), and a sign-out whose session
+ * it could not delete with success (it only logs that). During an outage the
+ * answer is the site's 503 with Retry-After, as on every route, and a sign-out
+ * keeps its cookie rather than leave a live session behind (as the form does).
+ */
+async function handle(request: Request, context: AppLoadContext): Promise<Response> {
+  const response = await context.services.auth.handler(request);
+  const doubtful = response.status === 401 || response.status >= 500 || endpointOf(request) === "/sign-out";
+  if (!doubtful || (await context.services.database.ping(1_000))) return response;
+  context.logger.warn(
+    { status: response.status },
+    "database unreachable: answered 503, not better-auth's answer",
+  );
+  return unavailableResponse(request, context);
 }
 
 /**

@@ -73,6 +73,27 @@ describe("an unreachable database", () => {
     expect(await response.json()).toMatchObject({ type: "/problems/service-unavailable", status: 503 });
   });
 
+  it("is a 503 problem document from better-auth's own API too, never its 500", async () => {
+    const answers = [
+      await fetch(app.url("/api/auth/list-sessions"), { headers: { cookie } }),
+      await fetch(app.url("/api/auth/sign-out"), {
+        method: "POST",
+        headers: { cookie, origin: app.origin, "content-type": "application/json" },
+        body: "{}",
+      }),
+      await fetch(app.url("/api/auth/sign-in/email"), {
+        method: "POST",
+        headers: { origin: app.origin, "content-type": "application/json" },
+        body: JSON.stringify({ email: uniqueEmail("outage"), password: "a pass phrase of some length" }),
+      }),
+    ];
+    for (const response of answers) {
+      expect(response.status, response.url).toBe(503);
+      expectRetryAfter(response);
+      expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    }
+  });
+
   it("does not claim a sign-out it could not make: 503, and the cookie stays", async () => {
     const response = await formPost(app, "/logout", {}, { cookie });
     expect(response.status).toBe(503);
