@@ -107,7 +107,17 @@ export async function createServices(
       return null;
     });
   const passwordHasher = createPasswordHasher();
-  const auth = createAuth({ db: database.db, config, logger, mail, audit, rateLimits, passwordHasher });
+  const connections = createConnectionService(database.db, audit);
+  const auth = createAuth({
+    db: database.db,
+    config,
+    logger,
+    mail,
+    audit,
+    rateLimits,
+    passwordHasher,
+    connections,
+  });
   return {
     config,
     logger,
@@ -124,7 +134,7 @@ export async function createServices(
     flash: createFlashCookie({ secret: config.authSecret, secure: config.appUrl.protocol === "https:" }),
     todos: createTodoService(database.db),
     sessions,
-    connections: createConnectionService(database.db, audit),
+    connections,
     accounts: createAccountService(database.db, mail, sessions),
     emailChanges: createEmailChangeService({ db: database.db, mail, audit, appUrl: config.appUrl }),
     rateLimits,

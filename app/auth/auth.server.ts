@@ -20,7 +20,7 @@ import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import type { PasswordHasher } from "./password-hashing.server";
 import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./common-passwords.server";
 import { NewPasswordSchema, PASSWORD_MAX_UTF16 } from "./password";
-import { PASSWORD_PROVIDER_ID } from "./connections.server";
+import { PASSWORD_PROVIDER_ID, type ConnectionService } from "./connections.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
 import { NameSchema, usableName } from "./schemas";
 
@@ -67,6 +67,7 @@ export function createAuth({
   audit,
   rateLimits,
   passwordHasher,
+  connections,
 }: {
   db: AppDatabase;
   config: Config;
@@ -75,6 +76,7 @@ export function createAuth({
   audit: AuditLog;
   rateLimits: RateLimits;
   passwordHasher: PasswordHasher;
+  connections: ConnectionService;
 }) {
   const authLogger = logger.child({ component: "better-auth" });
   // Every link in a mail is built from APP_URL, never from the request.
@@ -167,19 +169,6 @@ export function createAuth({
             await audit.record(created.userId, "provider-linked", originOf(ctx?.headers), created.providerId);
           },
         },
-        delete: {
-          // Only an unlink through /api/auth/*; the settings page records its own, and a
-          // deleted user's accounts are no event.
-          after: async (deleted, ctx) => {
-            if (ctx?.path !== "/unlink-account") return;
-            await audit.record(
-              deleted.userId,
-              "provider-unlinked",
-              originOf(ctx.headers),
-              deleted.providerId,
-            );
-          },
-        },
       },
     },
     session: {
@@ -242,6 +231,36 @@ export function createAuth({
                 message: `${name} must be a page of this site`,
               });
             }
+          }
+        }
+        // better-auth's own unlink removes any row, the password's too, and counts the rest without a
+        // lock: a stolen session could remove the password and then "set" a new one, and two unlinks
+        // at once could leave no way in. The settings page's rules answer instead.
+        if (ctx.path === "/unlink-account") {
+          const current = await getSessionFromCtx(ctx);
+          if (!current)
+            throw new APIError("UNAUTHORIZED", { code: "UNAUTHORIZED", message: "Sign in first." });
+          const accountId: unknown = ctx.body?.accountId;
+          const result =
+            typeof accountId === "string" && accountId.length <= 255
+              ? await connections.forOwner(current.user.id).unlinkAccount(accountId, originOf(ctx.headers))
+              : "not-linked";
+          switch (result) {
+            case "unlinked":
+              return ctx.json({ status: true });
+            case "not-linked":
+              throw new APIError("BAD_REQUEST", { code: "ACCOUNT_NOT_FOUND", message: "Account not found" });
+            case "password":
+              throw new APIError("BAD_REQUEST", {
+                code: "PASSWORD_NOT_UNLINKABLE",
+                message: "A password is changed on the password page, not unlinked.",
+              });
+            case "last-method":
+              throw new APIError("BAD_REQUEST", {
+                code: "FAILED_TO_UNLINK_LAST_ACCOUNT",
+                message:
+                  "This is the only way you can sign in. Set a password or connect another provider first.",
+              });
           }
         }
         if (ctx.path === "/sign-out") {

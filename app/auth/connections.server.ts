@@ -18,7 +18,14 @@ export interface SignInMethods {
   connections: Connection[];
 }
 
-export type UnlinkResult = "unlinked" | "not-linked" | "last-method";
+/** "password": the row named is the password's, which is changed, never unlinked. */
+export type UnlinkResult = "unlinked" | "not-linked" | "last-method" | "password";
+
+interface AccountRow {
+  id: string;
+  providerId: string;
+  password: string | null;
+}
 
 /**
  * A user's sign-in providers. Every query carries the owner's id. Unlinking
@@ -26,6 +33,35 @@ export type UnlinkResult = "unlinked" | "not-linked" | "last-method";
  * one provider) stays.
  */
 export function createConnectionService(db: AppDatabase, audit: AuditLog) {
+  /** Removes the owner's provider row that `matches`, unless it is the last way in. */
+  async function unlinkWhere(
+    ownerId: string,
+    matches: (row: AccountRow) => boolean,
+    origin: RequestOrigin,
+  ): Promise<UnlinkResult> {
+    const result = await db.transaction(async (tx) => {
+      // Locks the owner's rows, so two unlinks at once cannot each leave the other as the last.
+      const rows = await tx
+        .select({ id: account.id, providerId: account.providerId, password: account.password })
+        .from(account)
+        .where(eq(account.userId, ownerId))
+        .for("update");
+      const target = rows.find(matches);
+      if (!target) return { outcome: "not-linked" as const };
+      if (target.providerId === PASSWORD_PROVIDER_ID) return { outcome: "password" as const };
+      const remaining = rows.filter(
+        (row) => row.id !== target.id && (row.providerId !== PASSWORD_PROVIDER_ID || row.password !== null),
+      );
+      if (remaining.length === 0) return { outcome: "last-method" as const };
+      await tx.delete(account).where(and(eq(account.id, target.id), eq(account.userId, ownerId)));
+      return { outcome: "unlinked" as const, providerId: target.providerId };
+    });
+    if (result.outcome === "unlinked") {
+      await audit.record(ownerId, "provider-unlinked", origin, result.providerId);
+    }
+    return result.outcome;
+  }
+
   return {
     forOwner(ownerId: string) {
       return {
@@ -47,27 +83,19 @@ export function createConnectionService(db: AppDatabase, audit: AuditLog) {
           };
         },
 
-        async unlink(providerId: string, origin: RequestOrigin): Promise<UnlinkResult> {
-          if (providerId === PASSWORD_PROVIDER_ID) return "not-linked";
-          const result = await db.transaction(async (tx) => {
-            // Locks the owner's rows, so two unlinks at once cannot each leave the other as the last.
-            const rows = await tx
-              .select({ id: account.id, providerId: account.providerId, password: account.password })
-              .from(account)
-              .where(eq(account.userId, ownerId))
-              .for("update");
-            const target = rows.find((row) => row.providerId === providerId);
-            if (!target) return "not-linked" as const;
-            const remaining = rows.filter(
-              (row) =>
-                row.id !== target.id && (row.providerId !== PASSWORD_PROVIDER_ID || row.password !== null),
-            );
-            if (remaining.length === 0) return "last-method" as const;
-            await tx.delete(account).where(and(eq(account.id, target.id), eq(account.userId, ownerId)));
-            return "unlinked" as const;
-          });
-          if (result === "unlinked") await audit.record(ownerId, "provider-unlinked", origin, providerId);
-          return result;
+        /** Unlinks the provider by its id ("github"), as the settings page names it. */
+        unlink(providerId: string, origin: RequestOrigin): Promise<UnlinkResult> {
+          return unlinkWhere(ownerId, (row) => row.providerId === providerId, origin);
+        },
+
+        /**
+         * Unlinks by the account row's id, as better-auth's /unlink-account
+         * names it. A password is not a connection: it is changed, never
+         * unlinked (else a stolen session could remove it, then "set" a new
+         * one without knowing the old).
+         */
+        unlinkAccount(accountId: string, origin: RequestOrigin): Promise<UnlinkResult> {
+          return unlinkWhere(ownerId, (row) => row.id === accountId, origin);
         },
       };
     },

@@ -74,6 +74,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const name = providerDisplayName(config, form.provider);
       switch (result) {
         case "not-linked":
+        case "password":
           throw data("That service is not connected to your account.", { status: 404 });
         case "last-method":
           return data(
