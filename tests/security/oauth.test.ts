@@ -1,0 +1,457 @@
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { account, session, user } from "../../db/schema";
+import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
+import type { HttpApp } from "../support/http-app";
+import { OIDC_NAME, oidcEnv } from "../support/oauth";
+import { signInAtProvider, startTestOidcProvider, type TestOidcProvider } from "../support/oidc-provider";
+import {
+  APP_START_TIMEOUT_MS,
+  appOrigin,
+  Browser,
+  sessionsOf,
+  signIn,
+  signUp,
+  startApp,
+  userByEmail,
+} from "./support";
+
+/**
+ * The OAuth lines, through the real HTTP server and a real OpenID Connect
+ * provider (`oidc-provider` on loopback), driven the way a browser without
+ * JavaScript drives them: the "Continue with …" button posts to `/auth/oidc`,
+ * the app answers with a redirect to the provider, the provider's sign-in
+ * redirects back to the app's callback, and the browser follows it with its
+ * cookies.
+ */
+
+/** Where the app is published, as in production (https): the provider sends browsers back there. */
+const APP_URL = "https://todo.example.com";
+const CALLBACK_PATH = "/api/auth/oauth2/callback/oidc";
+
+let subjects = 0;
+/** A subject (and so an identity) the provider has never signed in. */
+const newSubject = () => `security-${process.pid}-${Date.now().toString(36)}-${++subjects}`;
+
+describe("OAuth (ASVS 10, when it exists)", () => {
+  let app: HttpApp;
+  let idp: TestOidcProvider;
+
+  beforeAll(async () => {
+    idp = await startTestOidcProvider({ redirectUris: [`${APP_URL}${CALLBACK_PATH}`] });
+    app = await startApp({ APP_URL, ...oidcEnv(idp) }).catch(async (error: unknown) => {
+      await idp.close();
+      throw error;
+    });
+  }, APP_START_TIMEOUT_MS);
+  afterAll(async () => {
+    await app?.close();
+    await idp?.close();
+  });
+
+  const db = () => app.services.database.db;
+
+  /** An identity at the provider whose address it vouches for, or not. */
+  function identity(verified: boolean, email = uniqueEmail("idp")) {
+    const sub = newSubject();
+    idp.setIdentity(sub, { email, email_verified: verified, name: "Ada Lovelace" });
+    return { sub, email };
+  }
+
+  /** Presses "Continue with Test IdP": answers the provider's authorization URL the browser is sent to. */
+  async function pressProviderButton(browser: Browser, redirectTo?: string): Promise<string> {
+    const started = await browser.post("/auth/oidc", redirectTo === undefined ? {} : { redirectTo });
+    expect(started.status, await started.clone().text()).toBe(302);
+    const location = started.headers.get("location") ?? "";
+    expect(new URL(location).origin).toBe(idp.issuer);
+    return location;
+  }
+
+  /** Signs in at the provider as `sub`: answers the callback URL it sends the browser back to (not yet followed). */
+  async function atProvider(authorizationUrl: string, sub: string): Promise<URL> {
+    const callback = new URL(await signInAtProvider(authorizationUrl, sub));
+    expect(callback.origin).toBe(appOrigin(app));
+    expect(callback.pathname).toBe(CALLBACK_PATH);
+    expect(callback.searchParams.get("code")).toBeTruthy();
+    return callback;
+  }
+
+  /** The provider's redirect back, followed by `browser` (a top-level navigation from the provider's site). */
+  const followCallback = (browser: Browser, callback: URL) =>
+    browser.get(`${callback.pathname}${callback.search}`, { "sec-fetch-site": "cross-site" });
+
+  /** A copy of a callback URL with one parameter changed (`null`: left out). */
+  function withParam(callback: URL, name: string, value: string | null): URL {
+    const changed = new URL(callback);
+    if (value === null) changed.searchParams.delete(name);
+    else changed.searchParams.set(name, value);
+    return changed;
+  }
+
+  /** The whole sign-in through the provider as `sub`, from the button to the app's answer to the callback. */
+  async function signInThroughProvider(browser: Browser, sub: string): Promise<Response> {
+    return followCallback(browser, await atProvider(await pressProviderButton(browser), sub));
+  }
+
+  /** `?error=` of the app's redirect after a callback. */
+  const errorCodeOf = (response: Response) =>
+    new URL(response.headers.get("location") ?? "/", APP_URL).searchParams.get("error");
+
+  /** A callback the app refused: back to /login with an error, and no session cookie handed out. */
+  function expectRefused(response: Response, code: string | RegExp) {
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location") ?? "").toMatch(/^\/login\?/);
+    expect(errorCodeOf(response)).toMatch(code);
+    const sessionCookies = response.headers
+      .getSetCookie()
+      .filter((cookie) => /^(__Secure-)?todo\.session_token=[^;]/.test(cookie));
+    expect(sessionCookies).toEqual([]);
+  }
+
+  /** The user the browser's session belongs to, as the database says (null: no session). */
+  async function signedInUserId(browser: Browser): Promise<string | null> {
+    const token = browser.sessionToken;
+    if (!token) return null;
+    const [row] = await db().select({ userId: session.userId }).from(session).where(eq(session.token, token));
+    return row?.userId ?? null;
+  }
+
+  async function oidcAccounts(userId: string) {
+    return db()
+      .select({ id: account.id, accountId: account.accountId })
+      .from(account)
+      .where(and(eq(account.userId, userId), eq(account.providerId, "oidc")));
+  }
+
+  async function usersWithEmail(email: string) {
+    return db().select({ id: user.id }).from(user).where(eq(user.email, email));
+  }
+
+  it("`state` and PKCE checked; a code works once. — every sign-in asks for S256 PKCE, a nonce and a state of its own", async () => {
+    const urls = [
+      new URL(await pressProviderButton(new Browser(app))),
+      new URL(await pressProviderButton(new Browser(app))),
+    ];
+    for (const url of urls) {
+      expect(url.searchParams.get("code_challenge_method")).toBe("S256");
+      expect(url.searchParams.get("code_challenge") ?? "").toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect((url.searchParams.get("state") ?? "").length).toBeGreaterThanOrEqual(16);
+      expect((url.searchParams.get("nonce") ?? "").length).toBeGreaterThanOrEqual(16);
+      expect(url.searchParams.get("redirect_uri")).toBe(`${APP_URL}${CALLBACK_PATH}`);
+    }
+    for (const name of ["code_challenge", "state", "nonce"]) {
+      expect(urls[0]?.searchParams.get(name)).not.toBe(urls[1]?.searchParams.get(name));
+    }
+    // The verifier behind the challenge never leaves the server: not in the URL, not in a cookie.
+    for (const url of urls) expect(url.searchParams.has("code_verifier")).toBe(false);
+  });
+
+  it("`state` and PKCE checked; a code works once. — a callback with a tampered or missing state is refused and signs no one in", async () => {
+    const { sub, email } = identity(true);
+    const browser = new Browser(app);
+    const callback = await atProvider(await pressProviderButton(browser), sub);
+    const state = callback.searchParams.get("state") ?? "";
+
+    for (const forged of [
+      withParam(callback, "state", `${state}x`),
+      withParam(callback, "state", state.slice(0, -1)),
+      withParam(callback, "state", "0".repeat(state.length)),
+      withParam(callback, "state", ""),
+      withParam(callback, "state", null),
+    ]) {
+      expectRefused(await followCallback(browser, forged), /^state_/);
+      expect(await signedInUserId(browser)).toBeNull();
+      expect(await browser.isSignedIn()).toBe(false);
+    }
+    // Nobody signed in, and no account was made for the identity either.
+    expect(await usersWithEmail(email)).toEqual([]);
+
+    // Positive control: the untouched callback, in its own browser, does sign in.
+    const completed = await followCallback(browser, callback);
+    expect(completed.status).toBe(302);
+    expect(completed.headers.get("location")).toBe("/todos");
+    const created = await userByEmail(app, email);
+    expect(created).toBeDefined();
+    expect(await signedInUserId(browser)).toBe(created?.id);
+    expect(await browser.isSignedIn()).toBe(true);
+  });
+
+  it("`state` and PKCE checked; a code works once. — a callback replayed in another browser is refused", async () => {
+    const { sub, email } = identity(true);
+    const victim = new Browser(app);
+    // The attacker's own sign-in, whose callback they send someone else (login CSRF).
+    const callback = await atProvider(await pressProviderButton(victim), sub);
+
+    // A browser that never started a sign-in: no state cookie.
+    const stranger = new Browser(app);
+    expectRefused(await followCallback(stranger, callback), /^state_/);
+    expect(await stranger.isSignedIn()).toBe(false);
+
+    // A browser in the middle of a sign-in of its own: its state cookie is for another state.
+    const other = new Browser(app);
+    await pressProviderButton(other);
+    expect(other.cookies.size).toBeGreaterThan(0);
+    expectRefused(await followCallback(other, callback), /^state_/);
+    expect(await other.isSignedIn()).toBe(false);
+    expect(await usersWithEmail(email)).toEqual([]);
+
+    // Positive control: the browser that started it completes it.
+    const completed = await followCallback(victim, callback);
+    expect(completed.headers.get("location")).toBe("/todos");
+    expect(await signedInUserId(victim)).toBe((await userByEmail(app, email))?.id);
+  });
+
+  it("`state` and PKCE checked; a code works once. — the same authorization code works only once", async () => {
+    const { sub, email } = identity(true);
+    const browser = new Browser(app);
+    const first = await atProvider(await pressProviderButton(browser), sub);
+    const completed = await followCallback(browser, first);
+    expect(completed.headers.get("location")).toBe("/todos");
+    const owner = await userByEmail(app, email);
+    expect(owner).toBeDefined();
+    const sessionsAfterFirst = (await sessionsOf(app, email)).length;
+    expect(sessionsAfterFirst).toBe(1);
+
+    // The same callback again, in the same browser and in another: its state is spent.
+    const again = await followCallback(browser, first);
+    expectRefused(again, /^state_/);
+    const replayer = new Browser(app);
+    expectRefused(await followCallback(replayer, first), /^state_/);
+    expect(await replayer.isSignedIn()).toBe(false);
+
+    // The spent code under a fresh, valid state of the replaying browser: the code is refused.
+    const second = await atProvider(await pressProviderButton(replayer), sub);
+    const spliced = withParam(second, "code", first.searchParams.get("code"));
+    expectRefused(await followCallback(replayer, spliced), "invalid_code");
+    expect(await replayer.isSignedIn()).toBe(false);
+    expect(await sessionsOf(app, email)).toHaveLength(sessionsAfterFirst);
+
+    // Positive control: a fresh code of a fresh sign-in in that browser works.
+    const fresh = await signInThroughProvider(replayer, sub);
+    expect(fresh.headers.get("location")).toBe("/todos");
+    expect(await signedInUserId(replayer)).toBe(owner?.id);
+  });
+
+  it("`state` and PKCE checked; a code works once. — a code cannot be redeemed with another sign-in's PKCE verifier", async () => {
+    const { sub, email } = identity(true);
+    // The code of someone's sign-in, intercepted before it is used...
+    const owner = new Browser(app);
+    const intercepted = await atProvider(await pressProviderButton(owner), sub);
+    // ...pasted into the attacker's own sign-in, with its valid state (and so its own verifier).
+    const attacker = new Browser(app);
+    const attackersOwn = await atProvider(await pressProviderButton(attacker), newSubject());
+    const swapped = withParam(attackersOwn, "code", intercepted.searchParams.get("code"));
+    expectRefused(await followCallback(attacker, swapped), "invalid_code");
+    expect(await attacker.isSignedIn()).toBe(false);
+    expect(await usersWithEmail(email)).toEqual([]);
+
+    // Positive control: the same code, with the verifier of its own sign-in, works (the refusal was the verifier's).
+    const completed = await followCallback(owner, intercepted);
+    expect(completed.headers.get("location")).toBe("/todos");
+    expect(await signedInUserId(owner)).toBe((await userByEmail(app, email))?.id);
+  });
+
+  it("An OAuth identity links to an existing account only when the provider says the email is verified, and an unverified password account is never merged into. — provider says email_verified=false: no link, no session", async () => {
+    const owner = await signUp(new Browser(app));
+    const existing = await userByEmail(app, owner.email);
+    expect(existing?.emailVerified).toBe(true);
+    const sessionsBefore = (await sessionsOf(app, owner.email)).length;
+
+    const { sub } = identity(false, owner.email);
+    const browser = new Browser(app);
+    const answer = await signInThroughProvider(browser, sub);
+    expectRefused(answer, "account_not_linked");
+    expect(await signedInUserId(browser)).toBeNull();
+    expect(await browser.isSignedIn()).toBe(false);
+    expect(await oidcAccounts(existing?.id ?? "")).toEqual([]);
+    expect(await sessionsOf(app, owner.email)).toHaveLength(sessionsBefore);
+    expect(await usersWithEmail(owner.email)).toHaveLength(1);
+
+    // The page it lands on says what to do instead.
+    const page = await browser.get(answer.headers.get("location") ?? "");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`Sign in with your password, then connect ${OIDC_NAME}`);
+
+    // Trying again changes nothing: the identity never joined.
+    expectRefused(await signInThroughProvider(new Browser(app), sub), "account_not_linked");
+    expect(await oidcAccounts(existing?.id ?? "")).toEqual([]);
+  });
+
+  it("An OAuth identity links to an existing account only when the provider says the email is verified, and an unverified password account is never merged into. — provider says verified, the password account never confirmed its address: no merge", async () => {
+    // Someone registers a password account with an address that is not theirs, and never confirms it.
+    const squatter = new Browser(app);
+    const email = uniqueEmail("squatted");
+    const registered = await squatter.post("/signup", {
+      name: "Squatter",
+      email,
+      password: STRONG_PASSWORD,
+      confirmPassword: STRONG_PASSWORD,
+    });
+    expect(registered.status).toBe(302);
+    const squatted = await userByEmail(app, email);
+    expect(squatted?.emailVerified).toBe(false);
+
+    // The address's real owner signs in through a provider that vouches for it.
+    const { sub } = identity(true, email);
+    const realOwner = new Browser(app);
+    expectRefused(await signInThroughProvider(realOwner, sub), "account_not_linked");
+    expect(await signedInUserId(realOwner)).toBeNull();
+    expect(await realOwner.isSignedIn()).toBe(false);
+    expect(await oidcAccounts(squatted?.id ?? "")).toEqual([]);
+    expect(await sessionsOf(app, email)).toEqual([]);
+    expect(await usersWithEmail(email)).toHaveLength(1);
+    // Still unconfirmed: the provider's word did not confirm the squatter's account.
+    expect((await userByEmail(app, email))?.emailVerified).toBe(false);
+
+    // And the squatter's password still opens nothing.
+    const squatterAgain = new Browser(app);
+    await signIn(squatterAgain, { email, password: STRONG_PASSWORD });
+    expect(await squatterAgain.isSignedIn()).toBe(false);
+  });
+
+  it("An OAuth identity links to an existing account only when the provider says the email is verified, and an unverified password account is never merged into. — provider says verified and the account is verified: it joins that account", async () => {
+    const owner = await signUp(new Browser(app));
+    const existing = await userByEmail(app, owner.email);
+    const { sub } = identity(true, owner.email);
+
+    const browser = new Browser(app);
+    const answer = await signInThroughProvider(browser, sub);
+    expect(answer.status).toBe(302);
+    expect(answer.headers.get("location")).toBe("/todos");
+    expect(await signedInUserId(browser)).toBe(existing?.id);
+    expect(await oidcAccounts(existing?.id ?? "")).toEqual([expect.objectContaining({ accountId: sub })]);
+    expect(await usersWithEmail(owner.email)).toHaveLength(1);
+    // The password still signs in to the same account.
+    const withPassword = new Browser(app);
+    expect((await signIn(withPassword, owner)).status).toBe(302);
+    expect(await signedInUserId(withPassword)).toBe(existing?.id);
+  });
+
+  it("An OAuth identity links to an existing account only when the provider says the email is verified, and an unverified password account is never merged into. — connecting from Settings → Connections needs a verified address too", async () => {
+    const browser = new Browser(app);
+    const owner = await signUp(browser);
+    const existing = await userByEmail(app, owner.email);
+    const connect = async (sub: string) => {
+      const started = await browser.post("/settings/connections", { intent: "link", provider: "oidc" });
+      expect(started.status).toBe(302);
+      return followCallback(browser, await atProvider(started.headers.get("location") ?? "", sub));
+    };
+
+    const unverified = identity(false);
+    const refused = await connect(unverified.sub);
+    expect(refused.headers.get("location")).toBe(
+      "/settings/connections?provider=oidc&error=unable_to_link_account",
+    );
+    expect(await oidcAccounts(existing?.id ?? "")).toEqual([]);
+    expectRefused(await signInThroughProvider(new Browser(app), unverified.sub), /.+/);
+    expect(await oidcAccounts(existing?.id ?? "")).toEqual([]);
+
+    // Positive control: an identity whose address the provider vouches for connects, and signs in to this account.
+    const verified = identity(true);
+    const linked = await connect(verified.sub);
+    expect(linked.headers.get("location")).toBe("/settings/connections?linked=oidc");
+    expect(await oidcAccounts(existing?.id ?? "")).toEqual([
+      expect.objectContaining({ accountId: verified.sub }),
+    ]);
+    const elsewhere = new Browser(app);
+    expect((await signInThroughProvider(elsewhere, verified.sub)).headers.get("location")).toBe("/todos");
+    expect(await signedInUserId(elsewhere)).toBe(existing?.id);
+  });
+
+  /** Someone who signed up through the provider: no password, one connection. */
+  async function providerOnlyUser() {
+    const { sub, email } = identity(true);
+    const browser = new Browser(app);
+    const answer = await signInThroughProvider(browser, sub);
+    expect(answer.headers.get("location")).toBe("/todos");
+    const owner = await userByEmail(app, email);
+    const [connection, ...others] = await oidcAccounts(owner?.id ?? "");
+    expect(others).toEqual([]);
+    if (!owner || !connection) throw new Error("the provider sign-in made no account");
+    return { browser, sub, email, userId: owner.id, connectionId: connection.id };
+  }
+
+  const setPassword = async (browser: Browser) => {
+    const answer = await browser.post("/settings/password", {
+      newPassword: STRONG_PASSWORD,
+      confirmPassword: STRONG_PASSWORD,
+    });
+    expect(answer.status, await answer.clone().text()).toBe(302);
+  };
+
+  it("A user cannot remove their last way to sign in. — unlinking the only provider on /settings/connections is refused", async () => {
+    const { browser, sub, email, userId } = await providerOnlyUser();
+    const unlink = () => browser.post("/settings/connections", { intent: "unlink", provider: "oidc" });
+
+    const refused = await unlink();
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("the only way you can sign in");
+    expect(await oidcAccounts(userId)).toHaveLength(1);
+    // The way in still works.
+    const later = new Browser(app);
+    expect((await signInThroughProvider(later, sub)).headers.get("location")).toBe("/todos");
+    expect(await signedInUserId(later)).toBe(userId);
+
+    // Positive control: with a password set, the provider may go, and the password signs in.
+    await setPassword(browser);
+    const unlinked = await unlink();
+    expect(unlinked.status).toBe(302);
+    expect(unlinked.headers.get("location")).toBe("/settings/connections");
+    expect(await oidcAccounts(userId)).toEqual([]);
+    const withPassword = new Browser(app);
+    expect((await signIn(withPassword, { email, password: STRONG_PASSWORD })).status).toBe(302);
+    expect(await signedInUserId(withPassword)).toBe(userId);
+  });
+
+  it("A user cannot remove their last way to sign in. — unlinking the only provider through POST /api/auth/unlink-account is refused", async () => {
+    const { browser, sub, userId, connectionId } = await providerOnlyUser();
+    const unlink = () =>
+      browser.api("/api/auth/unlink-account", { providerId: "oidc", accountId: connectionId });
+
+    const refused = await unlink();
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: "FAILED_TO_UNLINK_LAST_ACCOUNT" });
+    expect(await oidcAccounts(userId)).toHaveLength(1);
+    const later = new Browser(app);
+    expect((await signInThroughProvider(later, sub)).headers.get("location")).toBe("/todos");
+    expect(await signedInUserId(later)).toBe(userId);
+
+    // Positive control: with a password set, the same call unlinks.
+    await setPassword(browser);
+    const unlinked = await unlink();
+    expect(unlinked.status, await unlinked.clone().text()).toBe(200);
+    expect(await oidcAccounts(userId)).toEqual([]);
+  });
+
+  it("A user cannot remove their last way to sign in. — nor their password: /api/auth/unlink-account never removes it, so a stolen session cannot replace it", async () => {
+    const { browser, email, userId } = await providerOnlyUser();
+    await setPassword(browser);
+    // Someone holding only the session cookie: it lists the account's rows, the password's among them.
+    const listed = await browser.get("/api/auth/list-accounts");
+    expect(listed.status).toBe(200);
+    const rows = (await listed.json()) as Array<{ id: string; providerId: string }>;
+    const passwordRow = rows.find((row) => row.providerId === "credential");
+    expect(passwordRow).toBeDefined();
+
+    const refused = await browser.api("/api/auth/unlink-account", { accountId: passwordRow?.id });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: "PASSWORD_NOT_UNLINKABLE" });
+    // The password still signs in, and a new one still needs it.
+    const owner = new Browser(app);
+    expect((await signIn(owner, { email, password: STRONG_PASSWORD })).status).toBe(302);
+    expect(await signedInUserId(owner)).toBe(userId);
+    const replaced = await browser.post("/settings/password", {
+      newPassword: "the thief's own pass phrase",
+      confirmPassword: "the thief's own pass phrase",
+    });
+    expect(replaced.status).toBe(400);
+    const thief = new Browser(app);
+    expect((await signIn(thief, { email, password: "the thief's own pass phrase" })).status).not.toBe(302);
+
+    // Positive control: the provider's row, named the same way, is unlinked (a password remains).
+    const providerRow = rows.find((row) => row.providerId === "oidc");
+    const unlinked = await browser.api("/api/auth/unlink-account", { accountId: providerRow?.id });
+    expect(unlinked.status, await unlinked.clone().text()).toBe(200);
+    expect(await oidcAccounts(userId)).toEqual([]);
+  });
+});
