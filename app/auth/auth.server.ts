@@ -150,6 +150,9 @@ export function createAuth({
     // Sign-in with GitHub, Google or OpenID Connect (see providers.server.ts).
     socialProviders: socialProviders(config),
     account: ACCOUNT_OPTIONS,
+    // They hand a provider's access token (decrypted) or its profile to whoever holds the session:
+    // the app never calls the providers' APIs, so a stolen session gets nothing more from them.
+    disabledPaths: ["/get-access-token", "/refresh-token", "/account-info"],
     // Where a failed provider sign-in lands when its own error page is unknown
     // (a state that is missing or not ours): our sign-in page, never better-auth's.
     onAPIError: { errorURL: "/login" },

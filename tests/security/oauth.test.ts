@@ -454,4 +454,25 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     expect(unlinked.status, await unlinked.clone().text()).toBe(200);
     expect(await oidcAccounts(userId)).toEqual([]);
   });
+
+  it("Tokens never appear in URLs (except single-use mail links), in page HTML, in route data or in logs — nor does /api/auth/* hand out a provider's tokens", async () => {
+    const { browser, connectionId } = await providerOnlyUser();
+    const [stored] = await db()
+      .select({ accessToken: account.accessToken })
+      .from(account)
+      .where(eq(account.id, connectionId));
+    // The provider did hand one over (kept encrypted): there is something to leak.
+    expect(stored?.accessToken).toBeTruthy();
+    const answers = [
+      await browser.api("/api/auth/get-access-token", { accountId: connectionId }),
+      await browser.api("/api/auth/refresh-token", { accountId: connectionId }),
+      await browser.get(`/api/auth/account-info?accountId=${encodeURIComponent(connectionId)}`),
+    ];
+    for (const answer of answers) {
+      expect(answer.status, answer.url).toBe(404);
+      expect(await answer.text(), answer.url).not.toMatch(/access_?token|id_?token|Ada Lovelace/i);
+    }
+    // Positive control: the same session is good for what the API does offer.
+    expect((await browser.get("/api/auth/list-accounts")).status).toBe(200);
+  });
 });
