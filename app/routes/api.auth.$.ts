@@ -38,7 +38,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
   }
   await context.getSession();
-  return cookieOnlyForBrowsers(request, await handle(request, context));
+  const response = cookieOnlyForBrowsers(request, await handle(request, context));
+  // A password change answers with the caller's new session token: a program (bearer) needs it,
+  // a browser has it in its HttpOnly cookie, where scripts cannot read it.
+  return endpointOf(request) === "/change-password" && !request.headers.has("authorization")
+    ? withoutTokens(response)
+    : response;
 }
 
 /**

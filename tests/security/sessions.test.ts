@@ -421,4 +421,38 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     expect(logs).toContain("redacted");
     expect(logs).not.toContain(token);
   });
+
+  it("Tokens never appear in URLs (except single-use mail links), in page HTML, in route data or in logs — nor in a browser's answer to a password change through /api/auth/*", async () => {
+    const browser = new Browser(app);
+    const owner = await signUp(browser);
+    const changed = await browser.api("/api/auth/change-password", {
+      currentPassword: owner.password,
+      newPassword: "a pass phrase changed by script",
+    });
+    expect(changed.status).toBe(200);
+    const body = await changed.text();
+    const tokens = await allSessionTokens(app);
+    for (const token of tokens) expect(body).not.toContain(token);
+    expect(JSON.parse(body)).not.toHaveProperty("token");
+    // The browser's own cookie carries the new session.
+    expect(await browser.isSignedIn()).toBe(true);
+
+    // Positive control: a program (bearer) gets the token of its new session, as it needs.
+    const program = new Browser(app);
+    expect(
+      (await signIn(program, { email: owner.email, password: "a pass phrase changed by script" })).status,
+    ).toBe(302);
+    const programChange = await apiCall(
+      app,
+      program.sessionToken ?? "",
+      "POST",
+      "/api/auth/change-password",
+      JSON.stringify({
+        currentPassword: "a pass phrase changed by script",
+        newPassword: "a pass phrase changed by a program",
+      }),
+    );
+    expect(programChange.status).toBe(200);
+    expect(await programChange.json()).toMatchObject({ token: expect.any(String) });
+  });
 });
