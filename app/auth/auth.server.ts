@@ -56,6 +56,21 @@ export const SIGNING_KEY_GRACE_SECONDS = 24 * 60 * 60;
 export const RESET_LINK_SECONDS = 60 * 60;
 export const VERIFY_LINK_SECONDS = 24 * 60 * 60;
 
+/** What a provider hands over and the app never uses: blanked before better-auth stores an account. */
+const WITHOUT_PROVIDER_TOKENS = {
+  accessToken: null,
+  refreshToken: null,
+  idToken: null,
+  accessTokenExpiresAt: null,
+  refreshTokenExpiresAt: null,
+};
+
+/** The body fields each user-writing endpoint accepts: those the forms offer, and better-auth's options. */
+const USER_FIELDS: Record<string, ReadonlySet<string>> = {
+  "/sign-up/email": new Set(["name", "email", "password", "callbackURL", "rememberMe"]),
+  "/update-user": new Set(["name"]),
+};
+
 /** The code of the 429 a sign-in gets while its account (or this address's tries at it) is held. */
 export const TOO_MANY_SIGN_IN_FAILURES = "TOO_MANY_FAILED_SIGN_INS";
 
@@ -152,7 +167,10 @@ export function createAuth({
     account: ACCOUNT_OPTIONS,
     // They hand a provider's access token (decrypted) or its profile to whoever holds the session:
     // the app never calls the providers' APIs, so a stolen session gets nothing more from them.
-    disabledPaths: ["/get-access-token", "/refresh-token", "/account-info"],
+    // /verify-password answers whether a password is right, with no limit and no record: over HTTP it
+    // would let a stolen session guess the password the settings pages ask for (the app calls it
+    // through auth.api only, after its own limit).
+    disabledPaths: ["/get-access-token", "/refresh-token", "/account-info", "/verify-password"],
     // Where a failed provider sign-in lands when its own error page is unknown
     // (a state that is missing or not ours): our sign-in page, never better-auth's.
     onAPIError: { errorURL: "/login" },
@@ -167,11 +185,15 @@ export function createAuth({
       },
       account: {
         create: {
+          // A provider's tokens are never used here, so never kept: a database leak gives none away.
+          before: async (created) => ({ data: { ...created, ...WITHOUT_PROVIDER_TOKENS } }),
           after: async (created, ctx) => {
             if (created.providerId === PASSWORD_PROVIDER_ID) return;
             await audit.record(created.userId, "provider-linked", originOf(ctx?.headers), created.providerId);
           },
         },
+        // better-auth refreshes the tokens at every sign-in through the provider.
+        update: { before: async (changes) => ({ data: { ...changes, ...WITHOUT_PROVIDER_TOKENS } }) },
       },
     },
     session: {
@@ -234,6 +256,30 @@ export function createAuth({
                 message: `${name} must be a page of this site`,
               });
             }
+          }
+        }
+        // An ID token posted to /sign-in/social or /link-social signs in (or links) with no state,
+        // PKCE or one-time code, and works again until it expires: a credential anyone who saw it
+        // could replay. Only the redirect flow, through the provider's own page, is allowed.
+        if (
+          (ctx.path === "/sign-in/social" || ctx.path === "/link-social") &&
+          ctx.body?.idToken !== undefined
+        ) {
+          throw new APIError("BAD_REQUEST", {
+            code: "ID_TOKEN_SIGN_IN_DISABLED",
+            message: "Sign in through the provider's own page.",
+          });
+        }
+        // Only the fields the forms offer: a name, and an address and password at sign-up. Anything
+        // else better-auth would store as sent (an `image` of any length, type or scheme).
+        const allowed = USER_FIELDS[ctx.path];
+        if (allowed && typeof ctx.body === "object" && ctx.body !== null) {
+          const extra = Object.keys(ctx.body).filter((key) => !allowed.has(key));
+          if (extra.length > 0) {
+            throw new APIError("BAD_REQUEST", {
+              code: "FIELD_NOT_ALLOWED",
+              message: `Not a field that can be set: ${extra.join(", ")}`,
+            });
           }
         }
         // better-auth's own unlink removes any row, the password's too, and counts the rest without a

@@ -87,6 +87,9 @@ export function socialProviders(config: Config): SocialProviders {
       clientSecret: provider.clientSecret,
       redirectURI: new URL(callbackPath(provider.id), config.appUrl).toString(),
       requireEmailVerification: REQUIRE_VERIFIED_EMAIL,
+      // Only the redirect flow (state, PKCE, a one-time code): an ID token posted to
+      // /sign-in/social would be a reusable credential (auth.server.ts refuses it for every provider).
+      disableIdTokenSignIn: true,
     };
   }
   return providers;
@@ -148,6 +151,7 @@ export const ACCOUNT_OPTIONS: BetterAuthOptions["account"] = {
   // The OAuth `state` lives in the database (one use, ten minutes), bound to
   // this browser by a signed cookie.
   storeStateStrategy: "database",
-  // The app never calls the providers' APIs; the tokens they hand out are kept encrypted all the same.
+  // The app never calls the providers' APIs, so their tokens are not even kept (auth.server.ts,
+  // databaseHooks); encrypted, should a future change keep some.
   encryptOAuthTokens: true,
 };

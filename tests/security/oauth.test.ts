@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { account, session, user } from "../../db/schema";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
@@ -38,7 +40,11 @@ describe("OAuth (ASVS 10, when it exists)", () => {
   let idp: TestOidcProvider;
 
   beforeAll(async () => {
-    idp = await startTestOidcProvider({ redirectUris: [`${APP_URL}${CALLBACK_PATH}`] });
+    // Claims in the ID token as well as from userinfo, as Google and most providers send them.
+    idp = await startTestOidcProvider({
+      redirectUris: [`${APP_URL}${CALLBACK_PATH}`],
+      claimsInIdToken: true,
+    });
     app = await startApp({ APP_URL, ...oidcEnv(idp) }).catch(async (error: unknown) => {
       await idp.close();
       throw error;
@@ -457,12 +463,17 @@ describe("OAuth (ASVS 10, when it exists)", () => {
 
   it("Tokens never appear in URLs (except single-use mail links), in page HTML, in route data or in logs — nor does /api/auth/* hand out a provider's tokens", async () => {
     const { browser, connectionId } = await providerOnlyUser();
+    // The app never uses a provider's tokens, so it keeps none (a database leak gives none away)…
     const [stored] = await db()
-      .select({ accessToken: account.accessToken })
+      .select({
+        accessToken: account.accessToken,
+        refreshToken: account.refreshToken,
+        idToken: account.idToken,
+      })
       .from(account)
       .where(eq(account.id, connectionId));
-    // The provider did hand one over (kept encrypted): there is something to leak.
-    expect(stored?.accessToken).toBeTruthy();
+    expect(stored).toEqual({ accessToken: null, refreshToken: null, idToken: null });
+    // …and the endpoints that would hand them out (or use them) are not served.
     const answers = [
       await browser.api("/api/auth/get-access-token", { accountId: connectionId }),
       await browser.api("/api/auth/refresh-token", { accountId: connectionId }),
@@ -474,5 +485,75 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     }
     // Positive control: the same session is good for what the API does offer.
     expect((await browser.get("/api/auth/list-accounts")).status).toBe(200);
+  });
+
+  /**
+   * An ID token this app's client was issued, got the way any OAuth client gets one: the
+   * authorization code flow with PKCE, the code redeemed at the provider's token endpoint. It is
+   * what an attacker holds after it leaks (a log, a proxy, a compromised device).
+   */
+  async function idTokenFor(sub: string): Promise<string> {
+    const discovery = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as {
+      authorization_endpoint: string;
+      token_endpoint: string;
+    };
+    const verifier = randomBytes(32).toString("base64url");
+    const authorize = new URL(discovery.authorization_endpoint);
+    authorize.search = new URLSearchParams({
+      client_id: idp.clientId,
+      redirect_uri: `${APP_URL}${CALLBACK_PATH}`,
+      response_type: "code",
+      scope: "openid email profile",
+      state: randomBytes(16).toString("base64url"),
+      nonce: randomBytes(16).toString("base64url"),
+      code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+      code_challenge_method: "S256",
+    }).toString();
+    const code = new URL(await signInAtProvider(authorize.toString(), sub)).searchParams.get("code") ?? "";
+    const tokens = await fetch(discovery.token_endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code,
+        code_verifier: verifier,
+        redirect_uri: `${APP_URL}${CALLBACK_PATH}`,
+        client_id: idp.clientId,
+        client_secret: idp.clientSecret,
+      }),
+    });
+    expect(tokens.status).toBe(200);
+    const { id_token: idToken } = (await tokens.json()) as { id_token: string };
+    return idToken;
+  }
+
+  it("`state` and PKCE checked; a code works once. — an ID token is no way in: posted to /api/auth/*, it neither signs in nor links", async () => {
+    const { sub, email } = identity(true);
+    // The account exists, made the proper way.
+    const owner = new Browser(app);
+    expect((await signInThroughProvider(owner, sub)).headers.get("location")).toBe("/todos");
+    const idToken = await idTokenFor(sub);
+    // A genuine token for this app, naming the account's verified address: all it would take.
+    expect(decodeJwt(idToken)).toMatchObject({ sub, email, email_verified: true, aud: idp.clientId });
+
+    const stranger = new Browser(app);
+    const signInAnswer = await stranger.api("/api/auth/sign-in/social", {
+      provider: "oidc",
+      idToken: { token: idToken },
+    });
+    expect(signInAnswer.status).toBe(400);
+    expect(await signInAnswer.json()).toMatchObject({ code: "ID_TOKEN_SIGN_IN_DISABLED" });
+    expect(await signedInUserId(stranger)).toBeNull();
+
+    const other = new Browser(app);
+    const otherAccount = await signUp(other);
+    const linkAnswer = await other.api("/api/auth/link-social", {
+      provider: "oidc",
+      idToken: { token: idToken },
+    });
+    expect(linkAnswer.status).toBe(400);
+    const otherUser = await userByEmail(app, otherAccount.email);
+    expect(await oidcAccounts(otherUser?.id ?? "")).toEqual([]);
+    expect(await sessionsOf(app, email)).toHaveLength(1);
   });
 });

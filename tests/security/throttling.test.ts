@@ -119,6 +119,33 @@ describe("Throttling", () => {
     expect((await api()).status).toBe(429);
   });
 
+  it("Rate limits apply to the HTML forms and to /api/auth/* alike — no password check goes around them: /api/auth/verify-password is not served", async () => {
+    const address = newAddress();
+    const attempt = (password: string, headers: Record<string, string> = {}) =>
+      fetch(app.url("/api/auth/verify-password"), {
+        method: "POST",
+        headers: {
+          ...from(address),
+          cookie: signedIn,
+          origin: app.origin,
+          "content-type": "application/json",
+          ...headers,
+        },
+        body: JSON.stringify({ password }),
+      });
+    // A session holder could otherwise guess the password the settings pages ask for, without limit.
+    for (let guess = 1; guess <= ADDRESS_LIMITS.password.limit + 2; guess++) {
+      expect((await attempt(`${WRONG_PASSWORD} ${guess}`)).status, `guess ${guess}`).toBe(404);
+    }
+    expect((await attempt(STRONG_PASSWORD)).status).toBe(404);
+    // Positive control: the same session and address are served elsewhere under /api/auth/*.
+    const session = await fetch(app.url("/api/auth/get-session"), {
+      headers: { ...from(address), cookie: signedIn },
+    });
+    expect(session.status).toBe(200);
+    expect(await session.json()).toMatchObject({ user: { email: expect.any(String) } });
+  });
+
   it(
     "Per account: failed sign-ins are limited too (at most 100 in a row, NIST), without letting an attacker lock a user out from everywhere",
     { timeout: 240_000 },

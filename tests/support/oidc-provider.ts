@@ -41,10 +41,16 @@ export async function startTestOidcProvider({
   redirectUris,
   port = 0,
   client = TEST_OIDC_CLIENT,
+  claimsInIdToken = false,
 }: {
   redirectUris: string[];
   port?: number;
   client?: { clientId: string; clientSecret: string };
+  /**
+   * Put the email and profile claims in the ID token too, as Google, Keycloak and most providers
+   * do; by default (the specification's strict reading) they come from userinfo only.
+   */
+  claimsInIdToken?: boolean;
 }): Promise<TestOidcProvider> {
   const identities = new Map<string, TestIdentity>();
   const server = createServer();
@@ -103,6 +109,7 @@ export async function startTestOidcProvider({
       IdToken: 600,
     },
     features: { devInteractions: { enabled: true } },
+    conformIdTokenClaims: !claimsInIdToken,
     cookies: { keys: ["test-provider-cookie-key-0123456789"] },
   };
   const provider = new Provider(issuer, configuration);
