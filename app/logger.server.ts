@@ -32,7 +32,8 @@ export function serializeError(error: unknown): unknown {
   serialized.stack = redact(serialized.stack);
   if (Array.isArray(serialized.params)) serialized.params = `[${serialized.params.length} redacted]`;
   for (const key of ["parameters", "args"]) delete serialized[key];
-  if (typeof serialized.detail === "string") serialized.detail = serialized.detail.replace(/=\(.*\)/s, "=([redacted])");
+  if (typeof serialized.detail === "string")
+    serialized.detail = serialized.detail.replace(/=\(.*\)/s, "=([redacted])");
   return serialized;
 }
 
