@@ -32,11 +32,16 @@ describe("password hashing", () => {
         const { email } = await signUpOverHttp(app, uniqueEmail("busy"), {
           "x-forwarded-for": newClientAddress(),
         });
-        // Fill every running slot and the whole queue.
-        const occupying = Array.from({ length: availableParallelism() + 50 }, () =>
-          app.services.passwordHasher.hash("keeping the hasher busy"),
-        );
-        const [form, api] = await Promise.all([
+        // Fill every running slot and the whole queue, and keep them full until both answers are in:
+        // each worker queues its next hash the moment its last one ends (in the same microtask
+        // chain, before any request can take the place), however long the requests take to arrive.
+        let answered = false;
+        const occupying = Array.from({ length: availableParallelism() + 50 }, async () => {
+          while (!answered) {
+            await app.services.passwordHasher.hash("keeping the hasher busy").catch(() => undefined);
+          }
+        });
+        const answers = Promise.all([
           formPost(
             app,
             "/login",
@@ -53,6 +58,9 @@ describe("password hashing", () => {
             body: JSON.stringify({ email, password: STRONG_PASSWORD }),
           }),
         ]);
+        const [form, api] = await answers.finally(() => {
+          answered = true;
+        });
         expect(form.status).toBe(503);
         expect(form.headers.get("retry-after")).toBe("2");
         expect(await form.text()).toContain("Temporarily unavailable");
