@@ -66,7 +66,10 @@ test.describe("account settings", () => {
     };
     expect(document.profile.email).toBe(user.email);
     expect(document.todos.map((item) => item.title)).toEqual(["Export me"]);
-    expect(JSON.stringify(document)).not.toContain("password");
+    // Neither the password nor its hash (better-auth's scrypt format: salt:key in hex).
+    const raw = JSON.stringify(document);
+    expect(raw).not.toContain(user.password);
+    expect(raw).not.toMatch(/[0-9a-f]{32}:[0-9a-f]{128}/);
   });
 
   test("deleting the account needs the password and the box ticked, then removes everything", async ({
