@@ -74,6 +74,12 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
       .where(and(eq(account.userId, userId), eq(account.providerId, "oidc")));
   }
 
+  /** The user's security events, as [type, provider] pairs. */
+  async function eventsOf(userId: string) {
+    const events = await db().select().from(auditEvent).where(eq(auditEvent.userId, userId));
+    return events.map((event) => [event.type, event.provider]);
+  }
+
   /** The user the client's session belongs to, if it has one. */
   async function signedInUserId(client: TestClient) {
     const token = client.cookies.get("todo.session_token");
@@ -378,14 +384,7 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
       expect(result.location).toBe("/settings/connections");
       const owner = await userByEmail(email);
       expect(await providerAccounts(owner?.id ?? "")).toEqual([]);
-      const events = await db()
-        .select()
-        .from(auditEvent)
-        .where(eq(auditEvent.userId, owner?.id ?? ""));
-      expect(events.map((event) => [event.type, event.provider])).toContainEqual([
-        "provider-unlinked",
-        "oidc",
-      ]);
+      expect(await eventsOf(owner?.id ?? "")).toContainEqual(["provider-unlinked", "oidc"]);
     });
 
     it("keeps the last way to sign in, until a password is set from the password page", async () => {
@@ -512,14 +511,7 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
       });
       await unlink();
       expect(await providerAccounts(owner?.id ?? "")).toEqual([]);
-      const events = await db()
-        .select()
-        .from(auditEvent)
-        .where(eq(auditEvent.userId, owner?.id ?? ""));
-      expect(events.map((event) => [event.type, event.provider])).toContainEqual([
-        "provider-unlinked",
-        "oidc",
-      ]);
+      expect(await eventsOf(owner?.id ?? "")).toContainEqual(["provider-unlinked", "oidc"]);
     });
 
     it("answers 404 for unlinking a provider that is not linked, and 400 for linking an unknown one", async () => {

@@ -133,6 +133,19 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     return db().select({ id: user.id }).from(user).where(eq(user.email, email));
   }
 
+  /** A refused callback left no one signed in and made no account. */
+  async function expectNoOneSignedIn(browser: Browser, email: string) {
+    expect(await browser.isSignedIn()).toBe(false);
+    expect(await usersWithEmail(email)).toEqual([]);
+  }
+
+  /** The positive control: `browser` completes the sign-in and is signed in as the account of `email`. */
+  async function expectCompletes(browser: Browser, callback: URL, email: string) {
+    const completed = await followCallback(browser, callback);
+    expect(completed.headers.get("location")).toBe("/todos");
+    expect(await signedInUserId(browser)).toBe((await userByEmail(app, email))?.id);
+  }
+
   it("`state` and PKCE checked; a code works once. — every sign-in asks for S256 PKCE, a nonce and a state of its own", async () => {
     const urls = [
       new URL(await pressProviderButton(new Browser(app))),
@@ -198,13 +211,10 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     await pressProviderButton(other);
     expect(other.cookies.size).toBeGreaterThan(0);
     expectRefused(await followCallback(other, callback), /^state_/);
-    expect(await other.isSignedIn()).toBe(false);
-    expect(await usersWithEmail(email)).toEqual([]);
+    await expectNoOneSignedIn(other, email);
 
     // Positive control: the browser that started it completes it.
-    const completed = await followCallback(victim, callback);
-    expect(completed.headers.get("location")).toBe("/todos");
-    expect(await signedInUserId(victim)).toBe((await userByEmail(app, email))?.id);
+    await expectCompletes(victim, callback, email);
   });
 
   it("`state` and PKCE checked; a code works once. — the same authorization code works only once", async () => {
@@ -248,13 +258,10 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     const attackersOwn = await atProvider(await pressProviderButton(attacker), newSubject());
     const swapped = withParam(attackersOwn, "code", intercepted.searchParams.get("code"));
     expectRefused(await followCallback(attacker, swapped), "invalid_code");
-    expect(await attacker.isSignedIn()).toBe(false);
-    expect(await usersWithEmail(email)).toEqual([]);
+    await expectNoOneSignedIn(attacker, email);
 
     // Positive control: the same code, with the verifier of its own sign-in, works (the refusal was the verifier's).
-    const completed = await followCallback(owner, intercepted);
-    expect(completed.headers.get("location")).toBe("/todos");
-    expect(await signedInUserId(owner)).toBe((await userByEmail(app, email))?.id);
+    await expectCompletes(owner, intercepted, email);
   });
 
   it("An OAuth identity links to an existing account only when the provider says the email is verified, and an unverified password account is never merged into. — provider says email_verified=false: no link, no session", async () => {
