@@ -3,6 +3,7 @@ import { APP_URL, OIDC_NAME } from "./support/env";
 import { linkIn, waitForMail } from "./support/mailbox";
 import {
   callbackUrlFromProvider,
+  continueWithProvider,
   createProviderIdentity,
   providerButton,
   signInAtProvider,
@@ -25,20 +26,15 @@ test.describe("signing in with an OpenID Connect provider", () => {
     page,
   }) => {
     const identity = await createProviderIdentity(page.request);
-    await app.goto("/login?redirectTo=%2Ftodos%3Ffilter%3Dactive");
-    await providerButton(page).click();
-    await signInAtProvider(page, identity);
-    await expect(page).toHaveURL(appUrl("/todos?filter=active"));
-    await app.hydrated();
+    await continueWithProvider(app, identity, {
+      start: "/login?redirectTo=%2Ftodos%3Ffilter%3Dactive",
+      landing: "/todos?filter=active",
+    });
     await expect(app.accountNav).toContainText(identity.name);
 
     await app.signOut();
     // The sign-up page offers the same button.
-    await app.goto("/signup");
-    await providerButton(page).click();
-    await signInAtProvider(page, identity);
-    await expect(page).toHaveURL(appUrl("/todos"));
-    await app.hydrated();
+    await continueWithProvider(app, identity, { start: "/signup", landing: "/todos" });
     await expect(app.accountNav).toContainText(identity.name);
 
     await app.goto("/settings/security");
@@ -58,11 +54,7 @@ test.describe("signing in with an OpenID Connect provider", () => {
     const user = await app.signUpByPost(newCredentials("Joined"));
     await app.signOut();
     const identity = await createProviderIdentity(page.request, { email: user.email, name: "Someone Else" });
-    await app.goto("/login");
-    await providerButton(page).click();
-    await signInAtProvider(page, identity);
-    await expect(page).toHaveURL(appUrl("/todos"));
-    await app.hydrated();
+    await continueWithProvider(app, identity, { start: "/login", landing: "/todos" });
     await expect(app.accountNav).toContainText(user.name);
 
     // The password still works as well.
@@ -85,11 +77,10 @@ test.describe("signing in with an OpenID Connect provider", () => {
     expect(signedUp.status()).toBe(302);
     const identity = await createProviderIdentity(page.request, { email: user.email });
 
-    await app.goto("/login");
-    await providerButton(page).click();
-    await signInAtProvider(page, identity);
-    await expect(page).toHaveURL(appUrl("/login?provider=oidc&error=account_not_linked"));
-    await app.hydrated();
+    await continueWithProvider(app, identity, {
+      start: "/login",
+      landing: "/login?provider=oidc&error=account_not_linked",
+    });
     await expect(app.alert).toContainText(`Sign in with your password, then connect ${OIDC_NAME}`);
     await expect(app.accountNav.getByRole("link", { name: "Sign in" })).toBeVisible();
 
@@ -106,11 +97,7 @@ test.describe("signing in with an OpenID Connect provider", () => {
 
     // From now on the provider signs in to this account.
     await app.signOut();
-    await app.goto("/login");
-    await providerButton(page).click();
-    await signInAtProvider(page, identity);
-    await expect(page).toHaveURL(appUrl("/todos"));
-    await app.hydrated();
+    await continueWithProvider(app, identity, { start: "/login", landing: "/todos" });
     await expect(app.accountNav).toContainText(user.name);
   });
 

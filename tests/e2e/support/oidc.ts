@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
-import type { App } from "./app";
+import { appUrl, type App } from "./app";
 import { OIDC_NAME, OIDC_URL } from "./env";
 
 /** Who the test is at the provider: its subject and the claims the provider gives about it. */
@@ -40,6 +40,23 @@ export async function signInAtProvider(page: Page, identity: ProviderIdentity): 
   await page.getByPlaceholder("Enter any login").fill(identity.sub);
   await page.getByPlaceholder("and password").fill("any password");
   await page.getByRole("button", { name: "Sign-in" }).click();
+}
+
+/**
+ * The whole sign-in through the provider, as a person does it: from the page at
+ * `start`, presses "Continue with …", signs in there as `identity`, and is
+ * brought back to `landing` (a page of the app, or `/login` with an error).
+ */
+export async function continueWithProvider(
+  app: App,
+  identity: ProviderIdentity,
+  { start, landing }: { start: string; landing: string },
+): Promise<void> {
+  await app.goto(start);
+  await providerButton(app.page).click();
+  await signInAtProvider(app.page, identity);
+  await expect(app.page).toHaveURL(appUrl(landing));
+  await app.hydrated();
 }
 
 /**
