@@ -1,9 +1,7 @@
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
-import { createPostgresDatabase } from "../support/databases";
-import { startInstances, type AppInstance } from "../support/instances";
-import { startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import { instancesForSuite } from "../support/instances";
 import {
   acknowledged,
   Browser,
@@ -31,32 +29,20 @@ interface Timed {
 describe("SIGTERM under load", () => {
   const tally: Tally = createTally();
   const extra: Record<string, number> = {};
-  let database: { url: string; drop(): Promise<void> };
-  let smtp: SmtpCatcher;
-  let instance: AppInstance;
-  let stop = async () => {};
-
-  beforeAll(async () => {
-    database = await createPostgresDatabase();
-    smtp = await startSmtpCatcher();
-    const started = await startInstances(1, { databaseUrl: database.url, smtp });
-    stop = started.stop;
-    const [only] = started.instances;
-    if (!only) throw new Error("the instance did not start");
-    instance = only;
-  });
-
-  afterAll(async () => {
-    await stop();
-    await smtp?.stop();
-    await database?.drop();
+  const cluster = instancesForSuite(1);
+  afterAll(() => {
     report("graceful shutdown", tally, extra);
   });
+  const instance = () => {
+    const [only] = cluster.instances;
+    if (!only) throw new Error("the instance did not start");
+    return only;
+  };
 
   it("lets requests in flight finish, refuses new ones cleanly, and exits 0", async () => {
     const email = uniqueEmail("shutdown");
     const writer = new Browser(nextAddress(), tally);
-    await signUp(writer, instance, smtp, email);
+    await signUp(writer, instance(), cluster.smtp, email);
 
     let signalledAt = Number.POSITIVE_INFINITY;
     const timed: Timed[] = [];
@@ -76,7 +62,7 @@ describe("SIGTERM under load", () => {
         keepSending(async (n) => {
           const title = `shutdown-${index}-${n}`;
           attempted.add(title);
-          const created = await writer.post(instance, "/todos", { intent: "create", title });
+          const created = await writer.post(instance(), "/todos", { intent: "create", title });
           if (acknowledged(created)) {
             acknowledgedTitles.add(title);
             tally.writesAcknowledged++;
@@ -87,15 +73,15 @@ describe("SIGTERM under load", () => {
       // A sign-in hashes a password: slow enough to be in flight when the signal lands.
       ...Array.from({ length: SIGN_INS }, () =>
         keepSending(() =>
-          new Browser(nextAddress(), tally).post(instance, "/login", { email, password: STRONG_PASSWORD }),
+          new Browser(nextAddress(), tally).post(instance(), "/login", { email, password: STRONG_PASSWORD }),
         ),
       ),
     ];
 
     await sleep(LOAD_BEFORE_SIGNAL_MS);
     signalledAt = Date.now();
-    instance.process.child.kill("SIGTERM");
-    const { code, ms } = await instance.process.exited();
+    instance().process.child.kill("SIGTERM");
+    const { code, ms } = await instance().process.exited();
     await Promise.all(load);
 
     expect(code).toBe(0);
@@ -120,7 +106,7 @@ describe("SIGTERM under load", () => {
     const before = timed.filter(({ endedAt }) => endedAt < signalledAt);
     expect(before.filter(({ outcome }) => !outcome.ok || outcome.status !== 302)).toEqual([]);
 
-    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    const sql = postgres(cluster.databaseUrl, { max: 1, onnotice: () => {} });
     try {
       const rows = await sql<{ title: string; copies: number }[]>`
         select title, count(*)::int as copies from todo where title like 'shutdown-%' group by title`;

@@ -1,9 +1,7 @@
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
-import { createPostgresDatabase } from "../support/databases";
-import { startInstances, type AppInstance } from "../support/instances";
-import { startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import { instancesForSuite, type AppInstance } from "../support/instances";
 import {
   acknowledged,
   Browser,
@@ -49,28 +47,15 @@ describe("50 people for a minute on two instances", () => {
   const extra: Record<string, number> = {};
   const actions = { "sign-in": 0, create: 0, toggle: 0, delete: 0, view: 0 };
   const latencies: number[] = [];
-  let database: { url: string; drop(): Promise<void> };
-  let smtp: SmtpCatcher;
-  let instances: AppInstance[];
-  let stop = async () => {};
-
-  beforeAll(async () => {
-    database = await createPostgresDatabase();
-    smtp = await startSmtpCatcher();
-    ({ instances, stop } = await startInstances(2, { databaseUrl: database.url, smtp }));
-  });
-
-  afterAll(async () => {
-    await stop();
-    await smtp?.stop();
-    await database?.drop();
+  const cluster = instancesForSuite(2);
+  afterAll(() => {
     report(`load (${USERS} people, ${SECONDS} s)`, tally, { ...actions, ...extra });
   });
 
   /** Any instance, as a load balancer without sticky sessions picks one. */
   const anyInstance = (): AppInstance => {
-    const instance = instances[Math.floor(Math.random() * instances.length)];
-    if (!instance) throw new Error("no instances");
+    const instance = cluster.instances[Math.floor(Math.random() * cluster.instances.length)];
+    if (!instance) throw new Error("no instance started");
     return instance;
   };
 
@@ -161,7 +146,12 @@ describe("50 people for a minute on two instances", () => {
         Array.from({ length: Math.min(10, USERS - batch) }, async (_, offset) => {
           const email = uniqueEmail(`load${batch + offset}`);
           const browser = new Browser(nextAddress(), tally);
-          await signUp(browser, instances[(batch + offset) % instances.length] ?? anyInstance(), smtp, email);
+          await signUp(
+            browser,
+            cluster.instances[(batch + offset) % cluster.instances.length] ?? anyInstance(),
+            cluster.smtp,
+            email,
+          );
           return {
             email,
             browser,
@@ -183,7 +173,7 @@ describe("50 people for a minute on two instances", () => {
     for (const person of people) expect(person.uncertain.size).toBe(0);
 
     // Reconciliation: each person's todos in the database against what they were told.
-    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    const sql = postgres(cluster.databaseUrl, { max: 1, onnotice: () => {} });
     const mismatches: string[] = [];
     try {
       for (const person of people) {

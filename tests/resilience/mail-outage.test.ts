@@ -1,9 +1,7 @@
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
-import { createPostgresDatabase } from "../support/databases";
-import { startInstances, type AppInstance } from "../support/instances";
-import { startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import { instancesForSuite } from "../support/instances";
 import {
   Browser,
   createTally,
@@ -32,27 +30,14 @@ interface OutboxRow {
 describe("an SMTP outage during sign-ups", () => {
   const tally: Tally = createTally();
   const extra: Record<string, number> = {};
-  let database: { url: string; drop(): Promise<void> };
-  let smtp: SmtpCatcher;
-  let instances: AppInstance[];
-  let stop = async () => {};
-
-  beforeAll(async () => {
-    database = await createPostgresDatabase();
-    smtp = await startSmtpCatcher();
-    // Two instances, two mail workers on one outbox.
-    ({ instances, stop } = await startInstances(2, { databaseUrl: database.url, smtp }));
-  });
-
-  afterAll(async () => {
-    await stop();
-    await smtp?.stop();
-    await database?.drop();
+  // Two instances, two mail workers on one outbox.
+  const cluster = instancesForSuite(2);
+  afterAll(() => {
     report("mail outage", tally, extra);
   });
 
   async function outbox(addresses: string[]): Promise<OutboxRow[]> {
-    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    const sql = postgres(cluster.databaseUrl, { max: 1, onnotice: () => {} });
     try {
       return await sql<OutboxRow[]>`
         select "to", attempts, sent_at is not null as sent, failed_at is not null as failed, last_error as "lastError"
@@ -63,9 +48,9 @@ describe("an SMTP outage during sign-ups", () => {
   }
 
   it("lets every sign-up succeed, and delivers each mail exactly once when SMTP is back", async () => {
-    const [one, two] = instances;
-    if (!one || !two) throw new Error("instances did not start");
-    await smtp.stop();
+    const [one, two] = cluster.instances;
+    if (!one || !two) throw new Error("the instances did not start");
+    await cluster.smtp.stop();
     const addresses = Array.from({ length: SIGN_UPS }, (_, index) => uniqueEmail(`mailout${index}`));
     const answers = await Promise.all(
       addresses.map((email, index) =>
@@ -96,19 +81,19 @@ describe("an SMTP outage during sign-ups", () => {
       },
       200,
     );
-    expect(smtp.messages.filter((mail) => addresses.includes(mail.to))).toEqual([]);
+    expect(cluster.smtp.messages.filter((mail) => addresses.includes(mail.to))).toEqual([]);
 
-    await smtp.start();
+    await cluster.smtp.start();
     const back = Date.now();
     await within(
       DELIVERY_WITHIN_MS,
-      async () => addresses.every((address) => smtp.to(address).length >= 1),
+      async () => addresses.every((address) => cluster.smtp.to(address).length >= 1),
       200,
     );
     extra["all delivered after SMTP was back, ms"] = Date.now() - back;
     await sleep(QUIET_MS);
 
-    for (const address of addresses) expect(smtp.to(address), address).toHaveLength(1);
+    for (const address of addresses) expect(cluster.smtp.to(address), address).toHaveLength(1);
     const rows = await outbox(addresses);
     expect(rows).toHaveLength(SIGN_UPS);
     for (const row of rows) {
@@ -116,7 +101,7 @@ describe("an SMTP outage during sign-ups", () => {
       expect(row.failed).toBe(false);
       expect(row.attempts).toBeGreaterThanOrEqual(2);
     }
-    tally.writesFound = addresses.filter((address) => smtp.to(address).length === 1).length;
+    tally.writesFound = addresses.filter((address) => cluster.smtp.to(address).length === 1).length;
     extra["delivery attempts"] = rows.reduce((sum, row) => sum + row.attempts, 0);
   });
 });

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { STRONG_PASSWORD } from "./client";
 import { createPostgresDatabase } from "./databases";
 import { freePort, startServerProcess, waitForOk, type ServerProcess } from "./process";
@@ -114,4 +115,40 @@ export async function signUpOn(
     .getSetCookie()
     .map((cookie) => cookie.split(";")[0])
     .join("; ");
+}
+
+/**
+ * For the describe block it is called in: a throwaway PostgreSQL database, an
+ * SMTP catcher and `count` instances on them, started before its tests and
+ * stopped (the database dropped) after them.
+ */
+export function instancesForSuite(count: number) {
+  let database: { url: string; drop(): Promise<void> } | undefined;
+  let smtp: SmtpCatcher | undefined;
+  let started: { instances: AppInstance[]; stop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    smtp = await startSmtpCatcher();
+    started = await startInstances(count, { databaseUrl: database.url, smtp });
+  });
+  afterAll(async () => {
+    await started?.stop();
+    await smtp?.stop();
+    await database?.drop();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} has not started`);
+    return value;
+  };
+  return {
+    get databaseUrl() {
+      return ready(database, "the database").url;
+    },
+    get smtp() {
+      return ready(smtp, "the SMTP catcher");
+    },
+    get instances() {
+      return ready(started, "the instances").instances;
+    },
+  };
 }
