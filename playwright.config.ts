@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
+import { startScriptNodeOptions } from "./tests/support/process";
 import {
   APP_URL,
   MAILBOX_URL,
@@ -64,7 +65,8 @@ export default defineConfig({
       stderr: "pipe",
     },
     {
-      command: "node build/server.js",
+      // As `npm start` runs it.
+      command: ["node", ...startScriptNodeOptions(), "build/server.js"].join(" "),
       url: `${APP_URL}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,

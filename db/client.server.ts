@@ -11,6 +11,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { setFlagsFromString } from "node:v8";
 import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -117,13 +118,32 @@ function lockPgliteDir(dir: string): () => void {
 }
 
 /**
- * PGlite runs inside our process, so its memory is ours. PostgreSQL's default
- * 128 MB of shared buffers, inside the WebAssembly heap, would be most of the
- * server's memory; the embedded database serves one process and a small data
- * set that the operating system's file cache holds anyway. 16 MB keeps the
- * server near 200 MB (docs/performance.md, "What bounds memory").
+ * PGlite runs inside our process, so its memory is ours. PostgreSQL's defaults
+ * (128 MB of shared buffers, shared memory for 100 connections) sit in the
+ * WebAssembly heap; the embedded database serves one process, through one
+ * connection, and a data set that the operating system's file cache holds
+ * anyway. 8 MB of buffers and room for a few connections halve PostgreSQL's
+ * shared memory (24 to 12 MB, and about 11 MB less resident at start)
+ * (docs/performance.md, "What bounds memory").
  */
-const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+const PGLITE_START_PARAMS = [
+  ...PGlite.defaultStartParams,
+  ...["-c", "shared_buffers=8MB"],
+  ...["-c", "max_connections=5"],
+];
+
+/**
+ * V8 compiles PostgreSQL's WebAssembly with its baseline compiler, and by default compiles the
+ * hot functions a second time with its optimising one, in the background, keeping both. Baseline
+ * only saves 35 to 65 MB of the server's memory, and on this workload (short queries) it is no
+ * slower: 4,000 queries took 1.6 s against 2.5 s with the optimising tier, whose compiling
+ * competes for the same two cores (docs/performance.md, "What bounds memory"). The flag is read
+ * when a module is compiled, so it must be set before the first PGlite starts; only PGlite runs
+ * WebAssembly here.
+ */
+function compileWebAssemblyWithBaselineOnly() {
+  setFlagsFromString("--liftoff-only");
+}
 
 /**
  * Creates the cluster in a new folder (initdb) in a short-lived child process.
@@ -177,6 +197,7 @@ async function openPglite(dir: string): Promise<Database> {
       }
       await initialisePgliteDir(dir);
     }
+    compileWebAssemblyWithBaselineOnly();
     const client = await PGlite.create(inMemory ? undefined : dir, { startParams: PGLITE_START_PARAMS });
     const pgliteDb = drizzlePglite({ client, schema, casing: "snake_case" });
     return {

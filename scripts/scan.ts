@@ -25,7 +25,7 @@ import http from "node:http";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../tests/support/smtp";
-import { waitForOk } from "../tests/support/process";
+import { startScriptNodeOptions, waitForOk } from "../tests/support/process";
 
 const envNumber = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -245,7 +245,7 @@ async function startServer(smtpUrl: string) {
     TRUST_PROXY: "loopback",
     LOG_LEVEL: "warn",
   };
-  const child = spawn(process.execPath, ["build/server.js"], {
+  const child = spawn(process.execPath, [...startScriptNodeOptions(), "build/server.js"], {
     cwd: root,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 /** A port nobody listens on right now. */
@@ -18,11 +19,24 @@ export interface ServerProcess {
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
-/** `node build/server.js` with exactly the environment given (plus PATH). */
+/**
+ * The options `npm start` gives node (package.json), so that the tests and the
+ * bench run the server exactly as a deployment does: its V8 options are part
+ * of its memory figures (docs/performance.md).
+ */
+export function startScriptNodeOptions(): string[] {
+  const manifest = JSON.parse(readFileSync("package.json", "utf8")) as { scripts?: { start?: string } };
+  const start = manifest.scripts?.start ?? "";
+  const match = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+build\/server\.js\b/.exec(start);
+  if (!match) throw new Error(`package.json's start script does not run node build/server.js: ${start}`);
+  return match[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
+/** `node build/server.js`, as `npm start` runs it, with exactly the environment given (plus PATH). */
 export function startServerProcess(
   env: { NODE_ENV: "production" | "development" | "test" } & Record<string, string>,
 ): ServerProcess {
-  const child = spawn(process.execPath, ["build/server.js"], {
+  const child = spawn(process.execPath, [...startScriptNodeOptions(), "build/server.js"], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
