@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import type { AppLoadContext } from "@remix-run/node";
 import { APIError, isAPIError } from "better-auth/api";
 import { hashPassword, verifyPassword } from "better-auth/crypto";
@@ -8,15 +7,28 @@ export const HASHING_BUSY = "PASSWORD_HASHING_BUSY";
 const RETRY_AFTER_SECONDS = 2;
 
 /**
+ * How many hashes run at once. Each holds 32 MiB while it runs, a tenth of the
+ * server's memory budget (300 MB, issue 8): one per core (two here) made a
+ * burst of sign-ins the server's peak, 64 MiB above its working size. One at a
+ * time keeps a burst to one hash's memory and leaves the other cores to serve
+ * pages; a burst then waits longer (eight at once: a median of about 0.9 s
+ * instead of 0.5 s on two cores), but one sign-in takes as long as before.
+ */
+export const HASHES_AT_ONCE = 1;
+
+/** How many checks may wait for a hash before the answer is 503. */
+export const HASHES_WAITING = 50;
+
+/**
  * better-auth's scrypt (node:crypto, on libuv's thread pool, so never on the
  * event loop), with a bound on how many run at once and how many may wait.
- * Each hash holds about 32 MiB while it runs: a burst of sign-ins must queue,
- * not balloon memory or starve the thread pool that file and zlib work share;
- * past the queue's end the answer is 503 with Retry-After.
+ * A burst of sign-ins must queue, not balloon memory or starve the thread
+ * pool that file and zlib work share; past the queue's end the answer is 503
+ * with Retry-After.
  */
 export function createPasswordHasher({
-  concurrency = Math.max(1, availableParallelism()),
-  maxWaiting = 50,
+  concurrency = HASHES_AT_ONCE,
+  maxWaiting = HASHES_WAITING,
 }: { concurrency?: number; maxWaiting?: number } = {}) {
   let running = 0;
   const waiting: Array<() => void> = [];

@@ -1,7 +1,6 @@
-import { availableParallelism } from "node:os";
 import { isAPIError } from "better-auth/api";
 import { describe, expect, it } from "vitest";
-import { createPasswordHasher } from "~/auth/password-hashing.server";
+import { createPasswordHasher, HASHES_AT_ONCE, HASHES_WAITING } from "~/auth/password-hashing.server";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { formPost, newClientAddress, signUpOverHttp, startHttpApp } from "../support/http-app";
 
@@ -36,7 +35,7 @@ describe("password hashing", () => {
         // each worker queues its next hash the moment its last one ends (in the same microtask
         // chain, before any request can take the place), however long the requests take to arrive.
         let answered = false;
-        const occupying = Array.from({ length: availableParallelism() + 50 }, async () => {
+        const occupying = Array.from({ length: HASHES_AT_ONCE + HASHES_WAITING }, async () => {
           while (!answered) {
             await app.services.passwordHasher.hash("keeping the hasher busy").catch(() => undefined);
           }
