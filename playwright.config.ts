@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
-import { startScriptNodeOptions } from "./tests/support/process";
+import { startScript } from "./tests/support/process";
 import {
   APP_URL,
   MAILBOX_URL,
@@ -66,13 +66,14 @@ export default defineConfig({
     },
     {
       // As `npm start` runs it.
-      command: ["node", ...startScriptNodeOptions(), "build/server.js"].join(" "),
+      command: ["node", ...startScript().nodeOptions, "build/server.js"].join(" "),
       url: `${APP_URL}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
       stdout: "ignore",
       stderr: "pipe",
       env: {
+        ...startScript().env,
         NODE_ENV: "production",
         APP_URL,
         PORT: String(PORT),

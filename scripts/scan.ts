@@ -25,7 +25,7 @@ import http from "node:http";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../tests/support/smtp";
-import { startScriptNodeOptions, waitForOk } from "../tests/support/process";
+import { startScript, waitForOk } from "../tests/support/process";
 
 const envNumber = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -232,8 +232,10 @@ async function startServer(smtpUrl: string) {
   const root = path.join(OUT_DIR, "app");
   await cp("build", path.join(root, "build"), { recursive: true });
   await cp(path.join("db", "migrations"), path.join(root, "db", "migrations"), { recursive: true });
+  const start = startScript();
   const env = {
     PATH: process.env.PATH ?? "",
+    ...start.env,
     NODE_ENV: "production" as const,
     HOST: "127.0.0.1",
     PORT: String(SERVER_PORT),
@@ -245,7 +247,7 @@ async function startServer(smtpUrl: string) {
     TRUST_PROXY: "loopback",
     LOG_LEVEL: "warn",
   };
-  const child = spawn(process.execPath, [...startScriptNodeOptions(), "build/server.js"], {
+  const child = spawn(process.execPath, [...start.nodeOptions, "build/server.js"], {
     cwd: root,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -20,24 +20,36 @@ export interface ServerProcess {
 }
 
 /**
- * The options `npm start` gives node (package.json), so that the tests and the
- * bench run the server exactly as a deployment does: its V8 options are part
- * of its memory figures (docs/performance.md).
+ * How `npm start` runs the server (package.json): the variables it sets and
+ * the options it gives node. The tests, the bench, Playwright and the scan use
+ * it, so they run the server exactly as a deployment does: its V8 and malloc
+ * settings are part of its memory figures (docs/performance.md).
  */
-export function startScriptNodeOptions(): string[] {
+export function startScript(): { env: Record<string, string>; nodeOptions: string[] } {
   const manifest = JSON.parse(readFileSync("package.json", "utf8")) as { scripts?: { start?: string } };
   const start = manifest.scripts?.start ?? "";
-  const match = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+build\/server\.js\b/.exec(start);
-  if (!match) throw new Error(`package.json's start script does not run node build/server.js: ${start}`);
-  return match[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+  const match = /^((?:\w+=\S+\s+)*)node((?:\s+--[\w-]+(?:=\S+)?)*)\s+build\/server\.js$/.exec(start.trim());
+  if (!match)
+    throw new Error(
+      `package.json's start script is not [VAR=value …] node [--option …] build/server.js: ${start}`,
+    );
+  const env = Object.fromEntries(
+    (match[1] ?? "")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((assignment) => assignment.split("=", 2) as [string, string]),
+  );
+  return { env, nodeOptions: (match[2] ?? "").trim().split(/\s+/).filter(Boolean) };
 }
 
 /** `node build/server.js`, as `npm start` runs it, with exactly the environment given (plus PATH). */
 export function startServerProcess(
   env: { NODE_ENV: "production" | "development" | "test" } & Record<string, string>,
 ): ServerProcess {
-  const child = spawn(process.execPath, [...startScriptNodeOptions(), "build/server.js"], {
-    env: { PATH: process.env.PATH ?? "", ...env },
+  const start = startScript();
+  const child = spawn(process.execPath, [...start.nodeOptions, "build/server.js"], {
+    env: { PATH: process.env.PATH ?? "", ...start.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
