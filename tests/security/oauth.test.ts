@@ -372,6 +372,14 @@ describe("OAuth (ASVS 10, when it exists)", () => {
   });
 
   /** Someone who signed up through the provider: no password, one connection. */
+  /** The provider is still linked, and signs its user in from a new browser. */
+  async function expectProviderStillSignsIn(userId: string, sub: string) {
+    expect(await oidcAccounts(userId)).toHaveLength(1);
+    const later = new Browser(app);
+    expect((await signInThroughProvider(later, sub)).headers.get("location")).toBe("/todos");
+    expect(await signedInUserId(later)).toBe(userId);
+  }
+
   async function providerOnlyUser() {
     const { sub, email } = identity(true);
     const browser = new Browser(app);
@@ -399,11 +407,7 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     const refused = await unlink();
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain("the only way you can sign in");
-    expect(await oidcAccounts(userId)).toHaveLength(1);
-    // The way in still works.
-    const later = new Browser(app);
-    expect((await signInThroughProvider(later, sub)).headers.get("location")).toBe("/todos");
-    expect(await signedInUserId(later)).toBe(userId);
+    await expectProviderStillSignsIn(userId, sub);
 
     // Positive control: with a password set, the provider may go, and the password signs in.
     await setPassword(browser);
@@ -424,10 +428,7 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     const refused = await unlink();
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ code: "FAILED_TO_UNLINK_LAST_ACCOUNT" });
-    expect(await oidcAccounts(userId)).toHaveLength(1);
-    const later = new Browser(app);
-    expect((await signInThroughProvider(later, sub)).headers.get("location")).toBe("/todos");
-    expect(await signedInUserId(later)).toBe(userId);
+    await expectProviderStillSignsIn(userId, sub);
 
     // Positive control: with a password set, the same call unlinks.
     await setPassword(browser);
