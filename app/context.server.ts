@@ -35,6 +35,13 @@ export interface RequestContext {
   tooManyRequests(retryAfterSeconds: number, message?: string): never;
   /** Throws a 503 with `Retry-After`: the app is too busy for this request right now. */
   serviceUnavailable(retryAfterSeconds: number, message: string): never;
+  /**
+   * Returns once no cached session in this process predates a user or session
+   * change that this process committed during this request: the server layer
+   * calls it after every loader and action, so the next page shows what this
+   * one saved (read your own writes).
+   */
+  settleWrites(): Promise<void>;
 }
 
 declare module "@remix-run/server-runtime" {
@@ -75,6 +82,9 @@ function cookieValue(header: string | null, name: string): string | null {
 export function createRequestContext(services: Services, facts: RequestFacts): AppLoadContext {
   let session: Promise<AuthSession | null> | undefined;
   let flash: Promise<Flash | null> | undefined;
+  // Any write counts, this request's or another's at the same time: settling for one too many costs a query.
+  let settledWrites = services.database.announcedWrites();
+  let settling = Promise.resolve();
   const logger = services.logger.child({ reqId: facts.requestId });
   // Remix keeps only cookies from a thrown response's headers, so Retry-After goes on directly.
   const refuse = (status: 429 | 503, retryAfterSeconds: number, message: string): never => {
@@ -138,5 +148,13 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
     },
     tooManyRequests,
     serviceUnavailable: (retryAfterSeconds, message) => refuse(503, retryAfterSeconds, message),
+    settleWrites() {
+      const writes = services.database.announcedWrites();
+      if (writes !== settledWrites) {
+        settledWrites = writes;
+        settling = services.sessionCache.settle();
+      }
+      return settling;
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { openDatabase, type Database } from "../db/client.server";
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "./api/access-tokens.server";
 import { createAuditLog, type AuditLog } from "./audit/audit.server";
@@ -97,6 +98,7 @@ export async function createServices(
   const sessionCache = createSessionCache({
     ttlMs: SESSION_CACHE_TTL_MS,
     maxEntries: SESSION_CACHE_MAX_ENTRIES,
+    announce: (payload) => database.db.execute(sql`select pg_notify(${SESSION_CHANGED_CHANNEL}, ${payload})`),
   });
   // Without the subscription the cache stays off: every request asks the database, as before.
   const unlisten = await database

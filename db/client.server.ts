@@ -55,7 +55,32 @@ export interface Database {
    * PGlite, one process per database, the task simply runs.
    */
   asLeader<T>(key: number, task: () => Promise<T>): Promise<{ value: T } | null>;
+  /**
+   * How many statements changing announced rows (an UPDATE or DELETE of a user or
+   * a session: migration 0006's triggers NOTIFY each one) this process has sent so
+   * far. Whatever sent them, the app's services or better-auth's adapter.
+   */
+  announcedWrites(): number;
   close(): Promise<void>;
+}
+
+/** The tables whose updated and deleted rows the database announces (migration 0006). */
+const ANNOUNCING_WRITE = /^\s*(?:update|delete\s+from)\s+"(?:user|session)"/i;
+
+/**
+ * Counts the statements that will make the database announce a change, as drizzle
+ * sends them (its logger sees every query, in and out of transactions).
+ */
+function countAnnouncedWrites() {
+  let count = 0;
+  return {
+    logger: {
+      logQuery(query: string) {
+        if (ANNOUNCING_WRITE.test(query)) count++;
+      },
+    },
+    count: () => count,
+  };
 }
 
 export const MIGRATIONS_DIR = path.resolve("db/migrations");
@@ -199,10 +224,12 @@ async function openPglite(dir: string): Promise<Database> {
     }
     compileWebAssemblyWithBaselineOnly();
     const client = await PGlite.create(inMemory ? undefined : dir, { startParams: PGLITE_START_PARAMS });
-    const pgliteDb = drizzlePglite({ client, schema, casing: "snake_case" });
+    const writes = countAnnouncedWrites();
+    const pgliteDb = drizzlePglite({ client, schema, casing: "snake_case", logger: writes.logger });
     return {
       db: pgliteDb,
       kind: "pglite",
+      announcedWrites: writes.count,
       // One process per folder (see the lock above), so there is no one to race with.
       migrate: () => migratePglite(pgliteDb, { migrationsFolder: MIGRATIONS_DIR }),
       asLeader: async (_key, task) => ({ value: await task() }),
@@ -372,11 +399,13 @@ function openPostgres(url: string): Database {
     backoff: reconnectBackoff,
     onnotice: () => {},
   });
-  const db: AppDatabase = drizzlePostgres({ client, schema, casing: "snake_case" });
+  const writes = countAnnouncedWrites();
+  const db: AppDatabase = drizzlePostgres({ client, schema, casing: "snake_case", logger: writes.logger });
   const leadership = createLeadership(url);
   return {
     db,
     kind: "postgres",
+    announcedWrites: writes.count,
     asLeader: leadership.asLeader,
     migrate: () => migratePostgresLocked(url),
     listen: (channel, onMessage, onReady, onLost = () => {}) =>

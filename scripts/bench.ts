@@ -30,6 +30,8 @@ import {
   type RunningApp,
   type SeededUser,
 } from "./bench/app";
+import type { DatabaseTarget } from "../db/client.server";
+import { formatAnnouncementDelays, keepBusy, measureAnnouncements } from "./bench/announcements";
 import { formatTable, measure, type Measurement, type Scenario, type Timing } from "./bench/load";
 import {
   countStatements,
@@ -350,13 +352,38 @@ async function runOn(kind: DatabaseKind, port: number, scryptMs: number): Promis
     console.log(`\n${formatTable(rows)}`);
     console.log(`  after the run: ${describeLoad()}`);
     judge(rows, scryptMs);
+    const databaseUrl = app.env.DATABASE_URL;
     if (kind === "postgres" && probeUser) {
-      const databaseUrl = app.env.DATABASE_URL;
       if (!databaseUrl) throw new Error("a PostgreSQL run without DATABASE_URL");
       console.log(
         "\nStatements sent to PostgreSQL per request (counted on the wire, one request at a time):",
       );
       console.log(formatStatementCounts(await statementsPerRequest(app, probeUser, databaseUrl, port + 1)));
+    }
+    console.log(
+      kind === "postgres"
+        ? "\nFrom a committed change to a user to another client's hearing of it (docs/operations.md):"
+        : "\nFrom a committed change to a user to the same process's hearing of it (docs/operations.md):",
+    );
+    const announcementTarget: DatabaseTarget = databaseUrl
+      ? { kind: "postgres", url: databaseUrl }
+      : { kind: "pglite", dir: "memory://" };
+    const samples = quick ? 50 : 1000;
+    console.log(
+      `  idle: ${formatAnnouncementDelays(await measureAnnouncements(announcementTarget, samples))}`,
+    );
+    // The same while the server (and this process, as a busy instance's would be) serves pages flat out.
+    const load = keepBusy(
+      `${app.url}/settings/profile`,
+      { ...PAGE_HEADERS, cookie: main.cookie },
+      CONNECTIONS,
+    );
+    try {
+      console.log(
+        `  under load: ${formatAnnouncementDelays(await measureAnnouncements(announcementTarget, samples))}`,
+      );
+    } finally {
+      await load.stop();
     }
     if (app.server.child.exitCode !== null)
       throw new Error(`the server exited during the run:\n${app.server.output()}`);

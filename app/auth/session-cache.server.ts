@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { AuthSession } from "./auth.server";
 
 /** The channel the database announces session and user changes on (see migration 0006). */
@@ -7,7 +8,16 @@ export interface SessionCacheOptions {
   /** How long an entry may be used at most, even if no change is announced. */
   ttlMs: number;
   maxEntries: number;
+  /** Sends `payload` on the channel (`pg_notify`), for `settle`'s marker. */
+  announce: (payload: string) => Promise<unknown>;
+  /** How long `settle` waits for its marker before it empties the cache instead. */
+  settleTimeoutMs?: number;
   now?: () => number;
+}
+
+/** A marker `settle` sends itself; every instance receives it, and only its sender acts on it. */
+interface Marker {
+  settled: string;
 }
 
 interface Entry {
@@ -23,15 +33,32 @@ interface Entry {
  * Until the subscription is up (and again after it reconnects, when
  * announcements may have been missed) the cache is empty and unused; entries
  * also expire after `ttlMs` whatever happens.
+ *
+ * Announcements arrive a moment after the commit, on another connection: in
+ * the writing process `settle` closes that gap, so that a request's own writes
+ * are never hidden from the next request by a cached copy (docs/decisions).
  */
-export function createSessionCache({ ttlMs, maxEntries, now = Date.now }: SessionCacheOptions) {
+export function createSessionCache({
+  ttlMs,
+  maxEntries,
+  announce,
+  settleTimeoutMs = 1_000,
+  now = Date.now,
+}: SessionCacheOptions) {
   const entries = new Map<string, Entry>();
   let listening = false;
   /** Counts the announcements (and resets): a read that began before one may be stale. */
   let announced = 0;
+  /** The markers `settle` is waiting for, by id. */
+  const markers = new Map<string, () => void>();
 
   function remove(matches: (session: AuthSession) => boolean) {
     for (const [key, entry] of entries) if (matches(entry.session)) entries.delete(key);
+  }
+
+  function forgetEverything() {
+    announced++;
+    entries.clear();
   }
 
   return {
@@ -66,33 +93,66 @@ export function createSessionCache({ ttlMs, maxEntries, now = Date.now }: Sessio
       entries.set(cookie, { session, storedAt: now() });
     },
 
-    /** A message from the channel: `{ sessionId?, userId }`. Anything unreadable empties the cache. */
+    /**
+     * A message from the channel: a change `{ sessionId?, userId }`, or a marker
+     * of `settle`. Anything unreadable empties the cache.
+     */
     onChange(payload: string) {
-      announced++;
-      let change: { sessionId?: unknown; userId?: unknown } = {};
+      let change: { sessionId?: unknown; userId?: unknown } & Partial<Marker> = {};
       try {
         change = JSON.parse(payload) as typeof change;
       } catch {
-        entries.clear();
+        forgetEverything();
         return;
       }
+      if (typeof change.settled === "string") {
+        markers.get(change.settled)?.();
+        return;
+      }
+      announced++;
       const { sessionId, userId } = change;
       if (typeof sessionId === "string") remove((cached) => cached.session.id === sessionId);
       else if (typeof userId === "string") remove((cached) => cached.user.id === userId);
       else entries.clear();
     },
 
+    /**
+     * Returns once every change this process has committed so far has been
+     * announced back and its entries dropped. The database delivers
+     * announcements in the order their transactions committed, so a marker
+     * sent now arrives after all of them. If it does not come back in time (the
+     * subscription lost, the database out of reach) the cache is emptied instead.
+     */
+    async settle(): Promise<void> {
+      if (!listening) return;
+      const id = randomUUID();
+      let timer: NodeJS.Timeout | undefined;
+      const returned = new Promise<boolean>((resolve) => {
+        markers.set(id, () => resolve(true));
+        timer = setTimeout(() => resolve(false), settleTimeoutMs);
+      });
+      try {
+        const marker: Marker = { settled: id };
+        const arrived = await announce(JSON.stringify(marker)).then(
+          () => returned,
+          () => false,
+        );
+        if (!arrived) forgetEverything();
+      } finally {
+        clearTimeout(timer);
+        markers.delete(id);
+      }
+    },
+
     /** The subscription is (again) up: start afresh, since announcements may have been missed. */
     onListening() {
-      announced++;
-      entries.clear();
+      forgetEverything();
       listening = true;
     },
 
     stop() {
-      announced++;
       listening = false;
-      entries.clear();
+      forgetEverything();
     },
 
     get size() {

@@ -14,8 +14,8 @@ import { securityHeaders } from "../security/headers.server";
 import { crossSiteRefusal } from "../security/origin.server";
 import type { Services } from "../services.server";
 import { statusPage } from "./status-page.server";
+import { guardRoutes } from "./route-guards.server";
 import {
-  answeringOutages,
   isDatabaseUnavailable,
   RETRY_AFTER_SECONDS,
   rootCause,
@@ -215,11 +215,12 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
     next();
   });
 
-  // An unreachable database is answered 503 by every loader and action (in development, by each new build).
+  // Every loader and action answers an unreachable database with 503 and settles its writes
+  // (route-guards.server.ts); in development, those of each new build.
   const guarded = new WeakMap<ServerBuild, ServerBuild>();
   const guard = (current: ServerBuild) => {
     let wrapped = guarded.get(current);
-    if (!wrapped) guarded.set(current, (wrapped = answeringOutages(current)));
+    if (!wrapped) guarded.set(current, (wrapped = guardRoutes(current)));
     return wrapped;
   };
 

@@ -4,7 +4,7 @@
  * `Retry-After` (as `/readyz` says at the same time), a page a person can read,
  * or a problem document under /api/, and logged as one warning, not a stack.
  */
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type ServerBuild } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { problem } from "../api/problem.server";
 import { statusPage } from "./status-page.server";
 
@@ -97,45 +97,22 @@ export function rootCause(error: unknown): { code?: string; message: string } {
   return { ...(typeof code === "string" ? { code } : {}), message: current.message };
 }
 
-type Handler<Args> = (args: Args) => unknown;
-
 /**
- * The Remix build with every loader and action answering an outage with 503
- * instead of failing with 500. A route with a page throws the 503 to the root
- * error boundary, which shows it in the site's layout (and the same after a
- * client-side navigation with JavaScript); a route without one (sign-out, the
- * export, the APIs) answers `unavailableResponse`. Either way the failure is
- * one warning in the log, with the driver's words only: a failed query's
- * message quotes its parameters, session tokens among them.
+ * The answer to an error thrown by a loader or action while the database is out
+ * of reach: a route with a page throws the 503 to the root error boundary, which
+ * shows it in the site's layout (and the same after a client-side navigation
+ * with JavaScript); a route without one (sign-out, the export, the APIs) answers
+ * `unavailableResponse`. Either way the failure is one warning in the log, with
+ * the driver's words only: a failed query's message quotes its parameters,
+ * session tokens among them. Any other error is thrown on as it is.
  */
-export function answeringOutages(build: ServerBuild): ServerBuild {
-  const guard =
-    <Args extends LoaderFunctionArgs | ActionFunctionArgs>(handler: Handler<Args>, hasPage: boolean) =>
-    async (args: Args) => {
-      try {
-        return await handler(args);
-      } catch (error) {
-        if (!isDatabaseUnavailable(error)) throw error;
-        args.context.logger.warn({ reason: rootCause(error) }, "database unreachable: answered 503");
-        if (!hasPage) throw unavailableResponse(args.request, args.context);
-        return args.context.serviceUnavailable(RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE);
-      }
-    };
-
-  const routes: ServerBuild["routes"] = {};
-  for (const [id, route] of Object.entries(build.routes)) {
-    if (!route) continue;
-    const { loader, action } = route.module;
-    // As Remix tells them apart: a route with neither a page nor an error boundary answers by itself.
-    const hasPage = route.module.default != null || route.module.ErrorBoundary != null;
-    routes[id] = {
-      ...route,
-      module: {
-        ...route.module,
-        ...(loader ? { loader: guard<LoaderFunctionArgs>(loader, hasPage) } : {}),
-        ...(action ? { action: guard<ActionFunctionArgs>(action, hasPage) } : {}),
-      },
-    };
-  }
-  return { ...build, routes };
+export function answerOutage(
+  error: unknown,
+  { request, context }: LoaderFunctionArgs | ActionFunctionArgs,
+  hasPage: boolean,
+): never {
+  if (!isDatabaseUnavailable(error)) throw error;
+  context.logger.warn({ reason: rootCause(error) }, "database unreachable: answered 503");
+  if (!hasPage) throw unavailableResponse(request, context);
+  return context.serviceUnavailable(RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE);
 }

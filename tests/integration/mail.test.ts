@@ -21,6 +21,7 @@ import {
   TEST_SECRET,
   testConfig,
 } from "../support/databases";
+import { within } from "../support/wait";
 import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
 
 const NEW_PASSWORD = "a brand new passphrase";
@@ -355,8 +356,9 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     expect(forgot.status).toBe(302);
 
     // Attempts fail while the server is away; nothing is lost.
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    const waiting = await services.database.db.select().from(mailOutbox).where(isNull(mailOutbox.sentAt));
+    const unsent = () => services.database.db.select().from(mailOutbox).where(isNull(mailOutbox.sentAt));
+    await within(10_000, async () => (await unsent()).some((mail) => mail.attempts > 0 && mail.lastError));
+    const waiting = await unsent();
     expect(waiting.length).toBeGreaterThanOrEqual(emails.length);
     expect(waiting.some((mail) => mail.attempts > 0 && mail.lastError)).toBe(true);
     for (const email of emails) expect(smtp.to(email)).toHaveLength(0);

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -70,15 +71,45 @@ describe("the production server process", { timeout: 90_000 }, () => {
       PGLITE_DIR: "memory://",
     });
     await waitForOk(`http://127.0.0.1:${port}/healthz`);
-    // A sign-in hashes a password: slow enough to be in flight when the signal lands.
-    const inFlight = fetch(`http://127.0.0.1:${port}/login`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: `http://127.0.0.1:${port}` },
-      body: new URLSearchParams({ email: "nobody@example.com", password: "a password that is wrong" }),
-    });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // On a connection the server has already accepted (a first request went through it), the
+    // sign-in is sent whole before the signal: in flight, whatever the timing.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    /** A request on the agent's one connection: when it was written out, and its status. */
+    const send = (method: string, pathname: string, body = "") => {
+      let written = () => {};
+      const sent = new Promise<void>((resolve) => (written = resolve));
+      const status = new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            agent,
+            host: "127.0.0.1",
+            port,
+            method,
+            path: pathname,
+            headers: {
+              "content-type": "application/x-www-form-urlencoded",
+              "content-length": Buffer.byteLength(body),
+              origin: `http://127.0.0.1:${port}`,
+            },
+          },
+          (response) => {
+            response.resume();
+            response.on("end", () => resolve(response.statusCode ?? 0));
+          },
+        );
+        request.on("error", reject);
+        request.on("finish", written);
+        request.end(body);
+      });
+      return { sent, status };
+    };
+    expect(await send("GET", "/healthz").status).toBe(200);
+    const form = new URLSearchParams({ email: "nobody@example.com", password: "a password that is wrong" });
+    const inFlight = send("POST", "/login", form.toString());
+    await inFlight.sent;
     server.child.kill("SIGTERM");
-    expect((await inFlight).status).toBe(400);
+    expect(await inFlight.status).toBe(400);
+    agent.destroy();
     const { code } = await server.exited();
     expect(code).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();

@@ -273,8 +273,8 @@ describe("the server layer, over HTTP", () => {
     await formPost(app, "/login", { email, password: STRONG_PASSWORD });
     const page = await fetch(app.url("/todos?filter=active&token=secret-in-url"), { headers: { cookie } });
     await page.text();
-    // The line is written when the response finishes.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The line is written when the response closes.
+    await app.quiet();
     const logs = app.logLines.join("");
     const token = /todo\.session_token=([^;.]+)/.exec(cookie)?.[1] ?? "missing";
     expect(logs).toContain('"path":"/todos"');

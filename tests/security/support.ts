@@ -289,9 +289,9 @@ export async function allSessionTokens(app: HttpApp): Promise<string[]> {
   return rows.map((row) => row.token);
 }
 
-/** Waits until the log lines of finished responses have been written. */
+/** The log so far, once every response sent so far has been logged. */
 export const logsOf = async (app: HttpApp) => {
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await app.quiet();
   return app.logLines.join("");
 };
 

@@ -130,6 +130,9 @@ export class TestClient {
     } catch (thrown) {
       if (thrown instanceof Response || isDataWithInit(thrown)) result = await toResult(thrown);
       else throw thrown;
+    } finally {
+      // As the server layer does after every loader and action (app/server/route-guards.server.ts).
+      await context.settleWrites();
     }
     // What the route set on the response directly (cookies, Retry-After), as the server layer would send it.
     for (const [name, value] of responseHeaders) {

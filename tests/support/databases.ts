@@ -68,3 +68,26 @@ export async function createTestServices(
     },
   };
 }
+
+/**
+ * Runs `task` while the PostgreSQL backends LISTENing on `databaseUrl`'s
+ * database are paused (SIGSTOP): every announcement is held back, as on a
+ * database too busy to deliver them, so that nothing can depend on their
+ * arriving in time. The backends go on (SIGCONT) afterwards.
+ */
+export async function withAnnouncementsHeld<T>(databaseUrl: string, task: () => Promise<T>): Promise<T> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  let pids: number[] = [];
+  try {
+    const rows = await admin<{ pid: number }[]>`
+      select pid from pg_stat_activity where datname = ${name} and query ilike 'listen %'`;
+    pids = rows.map((row) => row.pid);
+    if (pids.length === 0) throw new Error(`no backend listens on ${name}`);
+    for (const pid of pids) process.kill(pid, "SIGSTOP");
+    return await task();
+  } finally {
+    for (const pid of pids) process.kill(pid, "SIGCONT");
+    await admin.end();
+  }
+}

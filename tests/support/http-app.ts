@@ -35,7 +35,16 @@ export async function startHttpApp(env: Record<string, string> = {}) {
   const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
   let shuttingDown = false;
   const app = createApp({ services, build, isShuttingDown: () => shuttingDown });
-  server.on("request", app);
+  // Responses not yet closed: their log lines are written as they close (pino-http's listener runs first).
+  let open = 0;
+  const onQuiet = new Set<() => void>();
+  server.on("request", (req, res) => {
+    open++;
+    app(req, res);
+    res.on("close", () => {
+      if (--open === 0) for (const wake of onQuiet) wake();
+    });
+  });
 
   return {
     origin,
@@ -44,6 +53,22 @@ export async function startHttpApp(env: Record<string, string> = {}) {
     url: (pathname: string) => new URL(pathname, origin).toString(),
     beginShutdown() {
       shuttingDown = true;
+    },
+    /** Resolves once every response so far has closed, and so been logged; fails after `timeoutMs`. */
+    async quiet(timeoutMs = 5_000) {
+      if (open === 0) return;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          onQuiet.delete(wake);
+          reject(new Error(`${open} responses still open after ${timeoutMs} ms`));
+        }, timeoutMs);
+        const wake = () => {
+          clearTimeout(timer);
+          onQuiet.delete(wake);
+          resolve();
+        };
+        onQuiet.add(wake);
+      });
     },
     async close() {
       server.closeAllConnections();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AuthSession } from "~/auth/auth.server";
-import { createSessionCache } from "~/auth/session-cache.server";
+import { createSessionCache, type SessionCacheOptions } from "~/auth/session-cache.server";
 
 const sessionOf = (sessionId: string, userId: string, expiresInMs = 60_000): AuthSession =>
   ({
@@ -8,15 +8,21 @@ const sessionOf = (sessionId: string, userId: string, expiresInMs = 60_000): Aut
     user: { id: userId },
   }) as AuthSession;
 
-function listeningCache(options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {}) {
-  const cache = createSessionCache({ ttlMs: 30_000, maxEntries: 100, ...options });
+/** A cache whose announcements go nowhere, unless a test says where. */
+function listeningCache(options: Partial<SessionCacheOptions> = {}) {
+  const cache = createSessionCache({
+    ttlMs: 30_000,
+    maxEntries: 100,
+    announce: async () => {},
+    ...options,
+  });
   cache.onListening();
   return cache;
 }
 
 describe("the session cache", () => {
   it("keeps nothing until the database's announcements are subscribed to", () => {
-    const cache = createSessionCache({ ttlMs: 30_000, maxEntries: 100 });
+    const cache = createSessionCache({ ttlMs: 30_000, maxEntries: 100, announce: async () => {} });
     cache.set("cookie", sessionOf("s1", "u1"), cache.generation());
     expect(cache.get("cookie")).toBeNull();
     cache.onListening();
@@ -79,5 +85,57 @@ describe("the session cache", () => {
       "b",
       "c",
     ]);
+  });
+
+  describe("settle", () => {
+    /** A channel as the database keeps it: messages delivered in order, each a moment later. */
+    function channel() {
+      const queue: string[] = [];
+      let deliver: (payload: string) => void = () => {};
+      return {
+        announce: async (payload: string) => {
+          queue.push(payload);
+          setTimeout(() => {
+            const next = queue.shift();
+            if (next !== undefined) deliver(next);
+          }, 5);
+        },
+        subscribe: (onMessage: (payload: string) => void) => (deliver = onMessage),
+      };
+    }
+
+    it("returns once the changes committed before it have arrived and dropped their entries", async () => {
+      const database = channel();
+      const cache = listeningCache({ announce: database.announce });
+      database.subscribe(cache.onChange);
+      cache.set("a", sessionOf("s1", "u1"), cache.generation());
+      // The change's own announcement is on its way (sent by the trigger at commit) when settle starts.
+      await database.announce(JSON.stringify({ userId: "u1" }));
+      expect(cache.get("a")?.session.id).toBe("s1");
+      await cache.settle();
+      expect(cache.get("a")).toBeNull();
+    });
+
+    it("empties the cache when its marker does not come back in time", async () => {
+      const cache = listeningCache({ settleTimeoutMs: 20 });
+      cache.set("a", sessionOf("s1", "u1"), cache.generation());
+      await cache.settle();
+      expect(cache.size).toBe(0);
+    });
+
+    it("empties the cache when the marker cannot be sent", async () => {
+      const cache = listeningCache({ announce: () => Promise.reject(new Error("database down")) });
+      cache.set("a", sessionOf("s1", "u1"), cache.generation());
+      await cache.settle();
+      expect(cache.size).toBe(0);
+    });
+
+    it("takes another process's marker for no change", () => {
+      const cache = listeningCache();
+      const readAt = cache.generation();
+      cache.onChange(JSON.stringify({ settled: "someone else's" }));
+      cache.set("a", sessionOf("s1", "u1"), readAt);
+      expect(cache.get("a")?.session.id).toBe("s1");
+    });
   });
 });
