@@ -6,6 +6,7 @@ import { createAccountService, type AccountService } from "./auth/account.server
 import { ACCESS_TOKEN_SECONDS, createAuth, type Auth } from "./auth/auth.server";
 import { createConnectionService, type ConnectionService } from "./auth/connections.server";
 import { createEmailChangeService, type EmailChangeService } from "./auth/email-change.server";
+import { createLinkTokens, type LinkTokens } from "./auth/link-tokens.server";
 import { createPasswordHasher, type PasswordHasher } from "./auth/password-hashing.server";
 import { createSessionCache, SESSION_CHANGED_CHANNEL, type SessionCache } from "./auth/session-cache.server";
 import { createSessionService, type SessionService } from "./auth/sessions.server";
@@ -53,6 +54,8 @@ export interface Services {
   sessionCache: SessionCache;
   /** better-auth's scrypt behind a bounded queue (see password-hashing.server.ts). */
   passwordHasher: PasswordHasher;
+  /** Mail links' tokens, moved out of the URL into a cookie of their page. */
+  linkTokens: LinkTokens;
   /** The session cookie's name: `__Secure-` prefixed over https, as better-auth names it. */
   sessionCookieName: string;
   /** Verifies the JWTs of the JSON API against our own published keys. */
@@ -119,6 +122,7 @@ export async function createServices(
     rateLimits,
     passwordHasher,
     connections,
+    sessions,
   });
   return {
     config,
@@ -134,6 +138,7 @@ export async function createServices(
     audit,
     mail,
     flash: createFlashCookie({ secret: config.authSecret, secure: config.appUrl.protocol === "https:" }),
+    linkTokens: createLinkTokens({ secure: config.appUrl.protocol === "https:" }),
     todos: createTodoService(database.db),
     sessions,
     connections,

@@ -21,6 +21,7 @@ import type { PasswordHasher } from "./password-hashing.server";
 import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./common-passwords.server";
 import { NewPasswordSchema, PASSWORD_MAX_UTF16 } from "./password";
 import { PASSWORD_PROVIDER_ID, type ConnectionService } from "./connections.server";
+import type { SessionService } from "./sessions.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
 import { NameSchema, usableName } from "./schemas";
 
@@ -83,6 +84,7 @@ export function createAuth({
   rateLimits,
   passwordHasher,
   connections,
+  sessions,
 }: {
   db: AppDatabase;
   config: Config;
@@ -92,6 +94,7 @@ export function createAuth({
   rateLimits: RateLimits;
   passwordHasher: PasswordHasher;
   connections: ConnectionService;
+  sessions: SessionService;
 }) {
   const authLogger = logger.child({ component: "better-auth" });
   // Every link in a mail is built from APP_URL, never from the request.
@@ -181,6 +184,21 @@ export function createAuth({
           before: async (created) => ({
             data: { ...created, name: usableName(created.name, created.email) },
           }),
+        },
+      },
+      session: {
+        create: {
+          // Whatever made the new session (a form, /api/auth/*, a provider, a mail link), the one this
+          // browser had before ends on the server: it must not live on behind the new cookie.
+          after: async (created, ctx) => {
+            if (!ctx) return;
+            const { sessionToken } = ctx.context.authCookies;
+            const previousToken = await ctx.getSignedCookie(sessionToken.name, ctx.context.secret);
+            if (!previousToken || previousToken === created.token) return;
+            const previous = await ctx.context.internalAdapter.findSession(previousToken);
+            if (!previous) return;
+            await sessions.forOwner(previous.user.id).revoke(previous.session.id, originOf(ctx.headers));
+          },
         },
       },
       account: {

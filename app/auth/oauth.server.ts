@@ -1,6 +1,5 @@
 import { data, redirect, type AppLoadContext } from "@remix-run/node";
 import { isAPIError } from "better-auth/api";
-import { originOf } from "../audit/audit.server";
 import type { OAuthProviderConfig } from "../config.server";
 import { forwardCookies } from "./cookies.server";
 import { callbackPath, findProvider, nameOf, type OAuthProviderId } from "./providers.server";
@@ -101,31 +100,19 @@ export async function completeProviderCallback(
   providerId: string | undefined,
 ): Promise<Response> {
   const provider = requireProvider(context, providerId);
-  const { auth, sessions } = context.services;
+  const { auth } = context.services;
   const url = new URL(request.url);
   if (url.pathname.replace(/\/+$/, "") !== callbackPath(provider.id)) throw data(NOT_FOUND, { status: 404 });
-  const previous = await context.getSession();
+  // A session this browser had ends when the callback signs someone in (auth.server.ts, session.create).
   const forwarded = new Request(new URL(`/api/auth/callback/${provider.id}${url.search}`, url), {
     method: "GET",
     headers: request.headers,
   });
   const response = await auth.handler(forwarded);
-  // A session already in this browser ends when someone signs in there, as with a password.
-  if (previous && (await startsSession(context, response))) {
-    await sessions.forOwner(previous.user.id).revoke(previous.session.id, originOf(request.headers));
-  }
   const location = response.headers.get("location");
   if (location === null) return response;
   // better-auth's redirect is an empty JSON answer; ours is a plain redirect with its cookies.
   return redirect(location, { headers: forwardCookies(response.headers) });
-}
-
-async function startsSession(context: AppLoadContext, response: Response): Promise<boolean> {
-  const { authCookies } = await context.services.auth.$context;
-  const prefix = `${authCookies.sessionToken.name}=`;
-  return response.headers
-    .getSetCookie()
-    .some((cookie) => cookie.startsWith(prefix) && !cookie.startsWith(`${prefix};`));
 }
 
 /** How a provider flow's failure reads to a person, by better-auth's (or the provider's) error code. */

@@ -6,25 +6,31 @@ import { SubmitButton } from "~/ui/form-controls";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your new address · Todo" }];
 
-const tokenOf = (request: Request) => new URL(request.url).searchParams.get("token") ?? "";
+const PAGE = "/confirm-email";
 
 /**
- * The link mailed to a new address. GET only shows a button, so a mail scanner
- * that opens links changes nothing; the POST (whose form keeps the link's query)
- * makes the change. The token is read from the address, never put in the page.
+ * The link mailed to a new address. Its first request moves the token into this
+ * page's cookie; GET then only shows a button, so a mail scanner that opens links
+ * changes nothing, and the POST makes the change.
  */
-export function loader({ request }: LoaderFunctionArgs) {
-  return { hasToken: tokenOf(request) !== "" };
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { linkTokens } = context.services;
+  await linkTokens.moveOutOfUrl(request, PAGE);
+  return { hasToken: (await linkTokens.read(request, PAGE)) !== null };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const result = await context.services.emailChanges.confirm(tokenOf(request), originOf(request.headers));
+  const { linkTokens, emailChanges } = context.services;
+  const token = (await linkTokens.read(request, PAGE)) ?? "";
+  const result = await emailChanges.confirm(token, originOf(request.headers));
   if (result === "invalid") return data({ failed: true }, { status: 400 });
   const signedIn = await context.getSession();
-  return redirectWithFlash(context, signedIn ? "/settings/email" : "/login", {
-    kind: "success",
-    message: "Your email address has been changed.",
-  });
+  return redirectWithFlash(
+    context,
+    signedIn ? "/settings/email" : "/login",
+    { kind: "success", message: "Your email address has been changed." },
+    new Headers({ "Set-Cookie": await linkTokens.clear(PAGE) }),
+  );
 }
 
 export default function ConfirmEmail() {
@@ -50,7 +56,7 @@ export default function ConfirmEmail() {
     <section className="card narrow">
       <h1>Confirm your new address</h1>
       <p>Use this address for your Todo account from now on?</p>
-      <Form method="post">
+      <Form method="post" reloadDocument>
         <SubmitButton pendingText="Confirming…">Confirm new address</SubmitButton>
       </Form>
     </section>

@@ -9,7 +9,6 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { originOf } from "~/audit/audit.server";
 import { TOO_MANY_SIGN_IN_FAILURES } from "~/auth/auth.server";
 import { forwardCookies } from "~/auth/cookies.server";
 import { authPageLoader } from "~/auth/guards.server";
@@ -62,19 +61,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   }
   const { email, password, redirectTo } = submission.value;
-  // A session already in this browser (perhaps another account's) ends when someone signs in.
-  const previous = await context.getSession();
   try {
+    // A session already in this browser (perhaps another account's) ends (auth.server.ts, session.create).
     const { headers } = await context.services.auth.api.signInEmail({
       body: { email, password },
       headers: request.headers,
       returnHeaders: true,
     });
-    if (previous) {
-      await context.services.sessions
-        .forOwner(previous.user.id)
-        .revoke(previous.session.id, originOf(request.headers));
-    }
     return redirect(safeRedirect(redirectTo), { headers: forwardCookies(headers) });
   } catch (error) {
     refuseIfHashingBusy(error, context);

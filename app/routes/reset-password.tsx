@@ -15,11 +15,16 @@ import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Todo" }];
 
-const tokenOf = (request: Request) => new URL(request.url).searchParams.get("token") ?? "";
+const PAGE = "/reset-password";
 
-/** GET shows the form while the link works; the token is used only by the POST. */
+/**
+ * The link's first request moves its token into this page's cookie; GET then shows the form
+ * while the link works, and only the POST uses the token.
+ */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const usable = await isResetTokenUsable(context.services.auth, tokenOf(request));
+  const { linkTokens, auth } = context.services;
+  await linkTokens.moveOutOfUrl(request, PAGE);
+  const usable = await isResetTokenUsable(auth, (await linkTokens.read(request, PAGE)) ?? "");
   return data({ usable }, { status: usable ? 200 : 400 });
 }
 
@@ -32,9 +37,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
+  const { linkTokens } = context.services;
   try {
     await context.services.auth.api.resetPassword({
-      body: { newPassword: submission.value.password, token: tokenOf(request) },
+      body: { newPassword: submission.value.password, token: (await linkTokens.read(request, PAGE)) ?? "" },
       headers: request.headers,
     });
   } catch (error) {
@@ -55,10 +61,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ result: submission.reply({ resetForm: true }), usable: false }, { status: 400 });
   }
   // Every session of the account has ended; signing in again is the proof of the new password.
-  return redirectWithFlash(context, "/login", {
-    kind: "success",
-    message: "Your password has been changed and every session signed out. Sign in with your new password.",
-  });
+  return redirectWithFlash(
+    context,
+    "/login",
+    {
+      kind: "success",
+      message: "Your password has been changed and every session signed out. Sign in with your new password.",
+    },
+    new Headers({ "Set-Cookie": await linkTokens.clear(PAGE) }),
+  );
 }
 
 export default function ResetPassword() {
@@ -90,7 +101,7 @@ export default function ResetPassword() {
   return (
     <section className="card narrow">
       <h1>Choose a new password</h1>
-      <Form method="post" {...getFormProps(form)}>
+      <Form method="post" reloadDocument {...getFormProps(form)}>
         <ErrorSummary
           form={form}
           fields={[

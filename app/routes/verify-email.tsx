@@ -1,9 +1,16 @@
-import { getFormProps, useForm } from "@conform-to/react";
+import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  data,
+  type ActionFunctionArgs,
+  type AppLoadContext,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { z } from "zod";
+import { CLIENT_ADDRESS_HEADER } from "~/auth/client-address";
 import { forwardCookies } from "~/auth/cookies.server";
 import { HOME_PATH } from "~/auth/guards.server";
 import { redirectWithFlash } from "~/flash.server";
@@ -16,27 +23,40 @@ export const meta: MetaFunction = () => [{ title: "Confirm your email address ·
 
 const ResendSchema = z.object({ email: EmailSchema });
 
-type PageState = "check-inbox" | "expired" | "invalid";
+type PageState = "check-inbox" | "confirm" | "expired" | "invalid";
+
+const PAGE = "/verify-email";
 
 /**
- * With `?token=`: the link from the mail. A plain GET confirms the address and
- * signs the user in. Without: "check your inbox", and a form to ask again.
+ * The link from the mail moves its token into this page's cookie, then the page
+ * asks for a press of its button: opening a link (a mail scanner does) confirms
+ * nothing and signs no one in. Without a token: "check your inbox", and a form
+ * to ask again.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const token = new URL(request.url).searchParams.get("token");
-  if (token === null) {
-    const flash = await context.getFlash();
-    return { state: "check-inbox" as PageState, email: flash?.email ?? "" };
-  }
+  const { linkTokens } = context.services;
+  await linkTokens.moveOutOfUrl(request, PAGE);
+  if ((await linkTokens.read(request, PAGE)) !== null) return { state: "confirm" as PageState, email: "" };
+  const flash = await context.getFlash();
+  return { state: "check-inbox" as PageState, email: flash?.email ?? "" };
+}
+
+/** Confirms the address and signs this browser in (ending any session it had). */
+async function confirmAddress(request: Request, context: AppLoadContext) {
+  const { linkTokens, auth } = context.services;
+  const token = (await linkTokens.read(request, PAGE)) ?? "";
+  const forgetToken = await linkTokens.clear(PAGE);
   try {
-    const { headers } = await context.services.auth.api.verifyEmail({
+    const { headers } = await auth.api.verifyEmail({
       query: { token },
       headers: request.headers,
       returnHeaders: true,
     });
     const cookies = forwardCookies(headers);
-    if (cookies.has("Set-Cookie")) {
-      throw await redirectWithFlash(
+    const signedIn = cookies.has("Set-Cookie");
+    cookies.append("Set-Cookie", forgetToken);
+    if (signedIn) {
+      return redirectWithFlash(
         context,
         HOME_PATH,
         { kind: "success", message: "Your email address is confirmed. Welcome!" },
@@ -44,30 +64,33 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       );
     }
     // Confirmed before: the link does not sign anyone in a second time.
-    throw await redirectWithFlash(context, "/login", {
-      kind: "info",
-      message: "Your email address is already confirmed. Sign in to continue.",
-    });
+    return redirectWithFlash(
+      context,
+      "/login",
+      { kind: "info", message: "Your email address is already confirmed. Sign in to continue." },
+      cookies,
+    );
   } catch (error) {
-    if (error instanceof Response || !isAPIError(error)) throw error;
+    if (!isAPIError(error)) throw error;
     const state: PageState = error.body?.code === "TOKEN_EXPIRED" ? "expired" : "invalid";
-    return data({ state, email: "" }, { status: 400 });
+    return data({ state }, { status: 400, headers: { "Set-Cookie": forgetToken } });
   }
 }
 
 /** Ask for a new link. The same answer for every address, known or not. */
-export async function action({ request, context }: ActionFunctionArgs) {
+async function resend(formData: FormData, context: AppLoadContext) {
   await context.rateLimit("resend-verification");
-  const submission = parseWithZod(await readFormData(request), { schema: ResendSchema });
+  const submission = parseWithZod(formData, { schema: ResendSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply() }, { status: 400 });
   }
   const { email } = submission.value;
   try {
     // Without cookies: this is about the address typed, not about whoever is signed in.
-    const headers = new Headers(request.headers);
-    headers.delete("cookie");
-    await context.services.auth.api.sendVerificationEmail({ body: { email }, headers });
+    await context.services.auth.api.sendVerificationEmail({
+      body: { email },
+      headers: new Headers({ [CLIENT_ADDRESS_HEADER]: context.clientAddress }),
+    });
   } catch (error) {
     if (!isAPIError(error)) throw error;
     context.logger.warn({ code: error.body?.code }, "verification mail not sent");
@@ -79,7 +102,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await readFormData(request);
+  switch (formData.get("intent")) {
+    case "confirm":
+      return confirmAddress(request, context);
+    default:
+      return resend(formData, context);
+  }
+}
+
 const HEADINGS: Record<PageState, { title: string; text: string }> = {
+  confirm: {
+    title: "Confirm your email address",
+    text: "Press the button to confirm this address and sign in.",
+  },
   "check-inbox": {
     title: "Check your inbox",
     text: "We sent you a link to confirm your email address. Open it to finish signing up. No mail? Look in your spam folder, or ask for a new link.",
@@ -95,17 +132,33 @@ const HEADINGS: Record<PageState, { title: string; text: string }> = {
 };
 
 export default function VerifyEmail() {
-  const { state, email } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const loaderData = useLoaderData<typeof loader>();
+  // Named here: inferred through the two intents' helpers, Remix's types widen it to any.
+  const actionData = useActionData<{ state: PageState } | { result: SubmissionResult<string[]> }>();
+  const state = actionData && "state" in actionData ? actionData.state : loaderData.state;
+  const email = loaderData.email;
   const [form, fields] = useForm({
     id: "resend-verification",
-    lastResult: actionData?.result,
+    lastResult: actionData && "result" in actionData ? actionData.result : undefined,
     constraint: getZodConstraint(ResendSchema),
     defaultValue: { email },
     shouldValidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ResendSchema }),
   });
   const heading = HEADINGS[state];
+  if (state === "confirm") {
+    return (
+      <section className="card narrow">
+        <h1>{heading.title}</h1>
+        <p>{heading.text}</p>
+        <Form method="post" action={PAGE} reloadDocument>
+          <SubmitButton name="intent" value="confirm" pendingText="Confirming…">
+            Confirm and sign in
+          </SubmitButton>
+        </Form>
+      </section>
+    );
+  }
   return (
     <section className="card narrow">
       <h1>{heading.title}</h1>

@@ -20,6 +20,7 @@ test.describe("account settings", () => {
 
     const mail = await waitForMail(page.request, newEmail, "Confirm your new email address");
     await app.goto(linkIn(mail, "/confirm-email?token="));
+    await expect(page).toHaveURL(appUrl("/confirm-email"));
     await page.getByRole("button", { name: "Confirm new address" }).click();
     await expect(page).toHaveURL(appUrl("/settings/email"));
     await expect(page.getByRole("status")).toContainText("Your email address has been changed.");

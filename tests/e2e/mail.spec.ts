@@ -21,6 +21,8 @@ test.describe("mail journeys", () => {
 
     const mail = await waitForMail(page.request, user.email, "Reset your password");
     await app.goto(linkIn(mail, "/reset-password?token="));
+    // The token left the address at once (into the page's cookie).
+    await expect(page).toHaveURL(appUrl("/reset-password"));
     await expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
     const newPassword = `${user.password} renewed`;
     await page.getByLabel("New password", { exact: true }).fill(newPassword);
@@ -66,12 +68,12 @@ test.describe("mail journeys", () => {
       })
       .toBe(2);
     const latest = await waitForMail(page.request, user.email, "Confirm your email address");
-    await app.goto(linkIn(latest, "/verify-email?token="));
+    await app.confirmSignUp(linkIn(latest, "/verify-email?token="));
     await expect(page).toHaveURL(appUrl("/todos"));
   });
 
   test("a tampered confirmation link gets a page with a way to ask again", async ({ app, page }) => {
-    await app.goto("/verify-email?token=not-a-real-token");
+    await app.confirmSignUp("/verify-email?token=not-a-real-token");
     await expect(page.getByRole("heading", { name: "This link does not work" })).toBeVisible();
     await expect(page.getByRole("button", { name: "Send a new link" })).toBeVisible();
   });

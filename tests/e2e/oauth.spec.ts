@@ -85,7 +85,7 @@ test.describe("signing in with an OpenID Connect provider", () => {
     await expect(app.accountNav.getByRole("link", { name: "Sign in" })).toBeVisible();
 
     const mail = await waitForMail(page.request, user.email, "Confirm your email address");
-    await app.goto(linkIn(mail, "/verify-email?token="));
+    await app.confirmSignUp(linkIn(mail, "/verify-email?token="));
     await expect(page).toHaveURL(appUrl("/todos"));
     await app.goto("/settings/connections");
     await page.getByRole("button", { name: `Connect ${OIDC_NAME}` }).click();

@@ -5,7 +5,7 @@ import * as resetPassword from "~/routes/reset-password";
 import * as settingsPassword from "~/routes/settings.password";
 import * as signup from "~/routes/signup";
 import type { Services } from "~/services.server";
-import { latestMail, pathOf, signUpVerified } from "../support/accounts";
+import { latestMail, pathOf, pressOnLinkPage, signUpVerified } from "../support/accounts";
 import { TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, TEST_APP_URL } from "../support/databases";
 import { linkIn } from "../support/smtp";
@@ -53,14 +53,15 @@ describe("common passwords", () => {
     const link = pathOf(
       linkIn(await latestMail(services, email, "reset-password"), `${TEST_APP_URL}/reset-password?token=`),
     );
-    const reset = await new TestClient(services).post<FormReply>(resetPassword.action, link, {
+    const resetter = new TestClient(services);
+    const reset = await pressOnLinkPage<FormReply>(resetter, resetPassword, link, {
       password: "iloveyou",
       confirmPassword: "iloveyou",
     });
     expect(reset.status).toBe(400);
     expect(reset.data.result.error?.password?.[0]).toMatch(/most common/);
     // The link was not used up by the refusal.
-    const good = await new TestClient(services).post(resetPassword.action, link, {
+    const good = await resetter.post(resetPassword.action, "/reset-password", {
       password: "an uncommon passphrase",
       confirmPassword: "an uncommon passphrase",
     });

@@ -6,7 +6,7 @@ import * as settingsEmail from "~/routes/settings.email";
 import * as settingsSecurity from "~/routes/settings.security";
 import type { Services } from "~/services.server";
 import { mailOutbox, user } from "../../db/schema";
-import { latestMail, pathOf, signUpVerified } from "../support/accounts";
+import { latestMail, openLink, pathOf, pressOnLinkPage, signUpVerified } from "../support/accounts";
 import { TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, DATABASE_KINDS, TEST_APP_URL } from "../support/databases";
 import { linkIn } from "../support/smtp";
@@ -77,13 +77,13 @@ describe.each(DATABASE_KINDS)("changing the email address on %s", (kind) => {
     const confirmation = await latestMail(services, newEmail, "email-change");
     const link = pathOf(linkIn(confirmation, `${TEST_APP_URL}/confirm-email?token=`));
     const token = new URL(link, TEST_APP_URL).searchParams.get("token") ?? "missing";
-    const shown = await client.get<{ hasToken: boolean }>(confirmEmail.loader, link);
+    const shown = await openLink<{ hasToken: boolean }>(client, confirmEmail.loader, link);
     expect(shown.data).toEqual({ hasToken: true });
     // The token is not in the page's data, and opening the link changes nothing by itself.
     expect(JSON.stringify(shown.data)).not.toContain(token);
     expect((await page(client)).email).toBe(email);
 
-    const confirmed = await client.post(confirmEmail.action, link, {});
+    const confirmed = await client.post(confirmEmail.action, "/confirm-email", {});
     expect(confirmed.status).toBe(302);
     expect((await page(client)).email).toBe(newEmail);
     expect((await page(client)).pending).toBeNull();
@@ -139,7 +139,7 @@ describe.each(DATABASE_KINDS)("changing the email address on %s", (kind) => {
       302,
     );
     expect((await page(client)).pending).toBeNull();
-    const late = await client.post(confirmEmail.action, link, {});
+    const late = await pressOnLinkPage(client, confirmEmail, link, {});
     expect(late.status).toBe(400);
     const [stored] = await services.database.db.select().from(user).where(eq(user.email, email));
     expect(stored).toBeDefined();
@@ -156,13 +156,13 @@ describe.each(DATABASE_KINDS)("changing the email address on %s", (kind) => {
     const link = pathOf(
       linkIn(await latestMail(services, newEmail, "email-change"), `${TEST_APP_URL}/confirm-email?token=`),
     );
-    const tampered = await new TestClient(services).post(confirmEmail.action, `${link}x`, {});
+    const tampered = await pressOnLinkPage(new TestClient(services), confirmEmail, `${link}x`, {});
     expect(tampered.status).toBe(400);
     expect((await page(owner.client)).pending?.newEmail).toBe(newEmail);
 
     // Opened on another device, signed out: the mail is the proof.
     const phone = new TestClient(services);
-    const confirmed = await phone.post(confirmEmail.action, link, {});
+    const confirmed = await pressOnLinkPage(phone, confirmEmail, link, {});
     expect(confirmed.status).toBe(302);
     expect(confirmed.location).toBe("/login");
     // The signed-in device's cached session no longer holds the old address on its next page.

@@ -12,7 +12,7 @@ import * as todos from "~/routes/todos";
 import * as verifyEmail from "~/routes/verify-email";
 import type { Services } from "~/services.server";
 import { mailOutbox, user, verification } from "../../db/schema";
-import { pathOf } from "../support/accounts";
+import { confirmLink, openLink, pathOf, pressOnLinkPage } from "../support/accounts";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
 import {
   createTestServices,
@@ -56,10 +56,7 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     await client.post(signup.action, "/signup", signUpForm(email));
     const [mail] = await smtp.waitFor(email);
     if (!mail) throw new Error("no mail");
-    const result = await client.get(
-      verifyEmail.loader,
-      pathOf(linkIn(mail, `${TEST_APP_URL}/verify-email?token=`)),
-    );
+    const result = await confirmLink(client, pathOf(linkIn(mail, `${TEST_APP_URL}/verify-email?token=`)));
     expect(result.location).toBe("/todos");
     return { client, email };
   }
@@ -78,7 +75,12 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     const link = linkIn(mail ?? { text: "" }, `${TEST_APP_URL}/verify-email?token=`);
     expect(mail?.html).toContain(link.replaceAll("&", "&amp;"));
 
-    const verified = await client.get(verifyEmail.loader, pathOf(link));
+    // Opening the link (as a mail scanner would) confirms nothing: the page asks for a press of its button.
+    const opened = await openLink<{ state: string }>(client, verifyEmail.loader, pathOf(link));
+    expect(opened.data.state).toBe("confirm");
+    expect(JSON.stringify(opened.data)).not.toContain(new URL(link).searchParams.get("token"));
+    expect((await client.get(todos.loader, "/todos")).status).toBe(302);
+    const verified = await client.post(verifyEmail.action, "/verify-email", { intent: "confirm" });
     expect(verified.status).toBe(302);
     expect(verified.location).toBe("/todos");
     expect(verified.headers.getSetCookie().some((cookie) => cookie.startsWith("todo.flash="))).toBe(true);
@@ -87,7 +89,7 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     expect(stored?.emailVerified).toBe(true);
 
     // The same link again signs no one in.
-    const again = await new TestClient(services).get(verifyEmail.loader, pathOf(link));
+    const again = await confirmLink(new TestClient(services), pathOf(link));
     expect(again.location).toBe("/login");
     expect(again.headers.getSetCookie().some((cookie) => cookie.startsWith("todo.session_token="))).toBe(
       false,
@@ -154,10 +156,7 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     const mails = await smtp.waitFor(email, 2);
     const latest = mails[1] ?? { text: "" };
     const client = new TestClient(services);
-    const verified = await client.get(
-      verifyEmail.loader,
-      pathOf(linkIn(latest, `${TEST_APP_URL}/verify-email?token=`)),
-    );
+    const verified = await confirmLink(client, pathOf(linkIn(latest, `${TEST_APP_URL}/verify-email?token=`)));
     expect(verified.location).toBe("/todos");
   });
 
@@ -230,17 +229,17 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     ).toBe(302);
 
     const resetter = new TestClient(services);
-    const form = await resetter.get<{ usable: boolean }>(resetPassword.loader, link);
+    const form = await openLink<{ usable: boolean }>(resetter, resetPassword.loader, link);
     expect(form.status).toBe(200);
     expect(form.data.usable).toBe(true);
 
-    const mismatch = await resetter.post(resetPassword.action, link, {
+    const mismatch = await resetter.post(resetPassword.action, "/reset-password", {
       password: NEW_PASSWORD,
       confirmPassword: "something else entirely",
     });
     expect(mismatch.status).toBe(400);
 
-    const done = await resetter.post(resetPassword.action, link, {
+    const done = await resetter.post(resetPassword.action, "/reset-password", {
       password: NEW_PASSWORD,
       confirmPassword: NEW_PASSWORD,
     });
@@ -268,10 +267,10 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     expect(notice?.subject).toBe("Your password was changed");
 
     // Used once: the link is dead.
-    const reused = await new TestClient(services).get<{ usable: boolean }>(resetPassword.loader, link);
+    const reused = await openLink<{ usable: boolean }>(new TestClient(services), resetPassword.loader, link);
     expect(reused.status).toBe(400);
     expect(reused.data.usable).toBe(false);
-    const replay = await new TestClient(services).post(resetPassword.action, link, {
+    const replay = await pressOnLinkPage(new TestClient(services), resetPassword, link, {
       password: "yet another passphrase",
       confirmPassword: "yet another passphrase",
     });
@@ -286,16 +285,16 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     const link = pathOf(linkIn(resetMail, `${TEST_APP_URL}/reset-password?token=`));
 
     const tampered = `${link.slice(0, -2)}xy`;
-    expect((await new TestClient(services).get(resetPassword.loader, tampered)).status).toBe(400);
+    expect((await openLink(new TestClient(services), resetPassword.loader, tampered)).status).toBe(400);
     expect((await new TestClient(services).get(resetPassword.loader, "/reset-password")).status).toBe(400);
 
     await services.database.db
       .update(verification)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(like(verification.identifier, "reset-password:%"));
-    const expired = await new TestClient(services).get<{ usable: boolean }>(resetPassword.loader, link);
+    const expired = await openLink<{ usable: boolean }>(new TestClient(services), resetPassword.loader, link);
     expect(expired.status).toBe(400);
-    const post = await new TestClient(services).post(resetPassword.action, link, {
+    const post = await pressOnLinkPage(new TestClient(services), resetPassword, link, {
       password: NEW_PASSWORD,
       confirmPassword: NEW_PASSWORD,
     });
@@ -308,21 +307,31 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     const [mail] = await smtp.waitFor(email);
     const link = pathOf(linkIn(mail ?? { text: "" }, `${TEST_APP_URL}/verify-email?token=`));
 
-    const tampered = await new TestClient(services).get<{ state: string }>(verifyEmail.loader, `${link}x`);
+    const confirm = { intent: "confirm" };
+    const tampered = await pressOnLinkPage<{ state: string }>(
+      new TestClient(services),
+      verifyEmail,
+      `${link}x`,
+      confirm,
+    );
     expect(tampered.status).toBe(400);
     expect(tampered.data.state).toBe("invalid");
 
     const expiredToken = await createEmailVerificationToken(TEST_SECRET, email, undefined, -60);
-    const expired = await new TestClient(services).get<{ state: string }>(
-      verifyEmail.loader,
+    const expired = await pressOnLinkPage<{ state: string }>(
+      new TestClient(services),
+      verifyEmail,
       `/verify-email?token=${expiredToken}`,
+      confirm,
     );
     expect(expired.status).toBe(400);
     expect(expired.data.state).toBe("expired");
 
-    const garbage = await new TestClient(services).get<{ state: string }>(
-      verifyEmail.loader,
+    const garbage = await pressOnLinkPage<{ state: string }>(
+      new TestClient(services),
+      verifyEmail,
       "/verify-email?token=%00%ff",
+      confirm,
     );
     expect(garbage.status).toBe(400);
   });

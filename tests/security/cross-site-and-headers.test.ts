@@ -229,6 +229,7 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
       `/forgot-password?email=${encodeURIComponent(owner.email)}`,
       `/verify-email?email=${encodeURIComponent(unverified)}`,
       confirm,
+      await mailLink(app, unverified, "verify-email", "/verify-email?token="),
       `/api/auth/sign-out`,
       `/api/auth/update-user?name=Forged`,
       `/api/auth/delete-user`,

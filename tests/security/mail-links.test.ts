@@ -76,10 +76,10 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
 
     // Single use: it works once, then never again.
     const resetter = new Browser(app);
-    expect((await resetter.post(second, resetForm())).status).toBe(302);
-    const again = await new Browser(app).post(second, resetForm("the attacker's pass phrase"));
+    expect((await resetter.pressOnLinkPage(second, resetForm())).status).toBe(302);
+    const again = await new Browser(app).pressOnLinkPage(second, resetForm("the attacker's pass phrase"));
     expect(again.status).toBe(400);
-    expect((await new Browser(app).get(second)).status).toBe(400);
+    expect((await new Browser(app).openLink(second)).page.status).toBe(400);
     expect(
       (await signIn(new Browser(app), { email: owner.email, password: "the attacker's pass phrase" })).status,
     ).toBe(400);
@@ -91,8 +91,10 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
       .update(verification)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(verification.identifier, `reset-password:${tokenOf(third)}`));
-    expect((await new Browser(app).get(third)).status).toBe(400);
-    expect((await new Browser(app).post(third, resetForm("too late pass phrase"))).status).toBe(400);
+    expect((await new Browser(app).openLink(third)).page.status).toBe(400);
+    expect((await new Browser(app).pressOnLinkPage(third, resetForm("too late pass phrase"))).status).toBe(
+      400,
+    );
   });
 
   it("Reset links are single-use, random (at least 128 bits), and expire within an hour; verification links within a day — verification links", async () => {
@@ -117,7 +119,10 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
     expect((claims.exp ?? 0) * 1000).toBeGreaterThan(Date.now());
     // Tampered with, it does nothing.
     const tampered = new Browser(app);
-    expect((await tampered.get(`/verify-email?token=${token.slice(0, -2)}xx`)).status).toBe(400);
+    const pressed = await tampered.pressOnLinkPage(`/verify-email?token=${token.slice(0, -2)}xx`, {
+      intent: "confirm",
+    });
+    expect(pressed.status).toBe(400);
     expect(tampered.sessionToken).toBeNull();
   });
 
@@ -211,13 +216,13 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
     const before = await snapshot();
     const link = await resetLink(owner.email);
     // Opening the link only shows the form.
-    expect((await new Browser(app).get(link)).status).toBe(200);
+    expect((await new Browser(app).openLink(link)).page.status).toBe(200);
     expect(await snapshot()).toEqual(before);
     expect(await browser.isSignedIn()).toBe(true);
     expect(await mailsTo(app, owner.email, "password-changed")).toEqual([]);
 
     const resetter = new Browser(app);
-    const used = await resetter.post(link, resetForm());
+    const used = await resetter.pressOnLinkPage(link, resetForm());
     expect(used.status).toBe(302);
     expect(used.headers.get("location")).toBe("/login");
     expect(used.headers.getSetCookie().join()).not.toContain("session_token");
@@ -233,7 +238,7 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
     const owner = await signUp(new Browser(app));
     const link = await resetLink(owner.email);
     const visitor = new Browser(app);
-    const page = await visitor.get(link);
+    const { page } = await visitor.openLink(link);
     expect(page.status).toBe(200);
     expect(page.headers.get("referrer-policy")).toBe("same-origin");
     const html = await page.text();
@@ -267,12 +272,13 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
   it("Not `no-referrer`: under it browsers send `Origin: null` with the page's own form, and the origin check would refuse the reset", async () => {
     const owner = await signUp(new Browser(app));
     const link = await resetLink(owner.email);
-    const page = await new Browser(app).get(link);
+    const browser = new Browser(app);
+    const { page, path } = await browser.openLink(link);
     expect(page.headers.get("referrer-policy")).not.toMatch(/no-referrer/);
     // What a browser would send under no-referrer: refused, and the link still works.
-    expect((await new Browser(app).post(link, resetForm(), { origin: "null" })).status).toBe(403);
+    expect((await browser.post(path, resetForm(), { origin: "null" })).status).toBe(403);
     // What it sends under same-origin: the page's own origin, accepted.
-    expect((await new Browser(app).post(link, resetForm())).status).toBe(302);
+    expect((await browser.post(path, resetForm())).status).toBe(302);
   });
 
   it("Email change: confirmed from the new address, announced to the old one, needs the current password.", async () => {
@@ -303,9 +309,9 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
     expect((await userByEmail(app, owner.email))?.email).toBe(owner.email);
 
     // Opening the link (as a mail scanner would) changes nothing; confirming from it does.
-    expect((await new Browser(app).get(link)).status).toBe(200);
+    expect((await new Browser(app).openLink(link)).page.status).toBe(200);
     expect(await userByEmail(app, newEmail)).toBeUndefined();
-    const confirmed = await new Browser(app).post(link, {});
+    const confirmed = await new Browser(app).pressOnLinkPage(link, {});
     expect(confirmed.status).toBe(302);
     expect(await userByEmail(app, newEmail)).toBeDefined();
     expect(await userByEmail(app, owner.email)).toBeUndefined();

@@ -8,6 +8,7 @@ import type { HttpApp } from "../support/http-app";
 import { OIDC_NAME, oidcEnv } from "../support/oauth";
 import { signInAtProvider, startTestOidcProvider, type TestOidcProvider } from "../support/oidc-provider";
 import {
+  allSessionTokens,
   APP_START_TIMEOUT_MS,
   appOrigin,
   Browser,
@@ -338,6 +339,22 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     const withPassword = new Browser(app);
     expect((await signIn(withPassword, owner)).status).toBe(302);
     expect(await signedInUserId(withPassword)).toBe(existing?.id);
+  });
+
+  it("A new session token at every sign-in; every way of creating a session (form, `/api/auth/*`, provider, mail link, passkey) ends the session that browser had, on the server. — provider", async () => {
+    // The provider's page is opened signed out; meanwhile the same browser signs in with a password.
+    const owner = await signUp(new Browser(app));
+    const browser = new Browser(app);
+    const { sub, email } = identity(true);
+    const callback = await atProvider(await pressProviderButton(browser), sub);
+    expect((await signIn(browser, owner)).status).toBe(302);
+    const held = browser.sessionToken;
+    expect(held).not.toBeNull();
+    const answer = await followCallback(browser, callback);
+    expect(answer.headers.get("location")).toBe("/todos");
+    expect(await signedInUserId(browser)).toBe((await userByEmail(app, email))?.id);
+    // The password session this browser had is over on the server.
+    expect(await allSessionTokens(app)).not.toContain(held);
   });
 
   it("An OAuth identity links to an existing account only when the provider says the email is verified, and an unverified password account is never merged into. — connecting from Settings → Connections needs a verified address too", async () => {

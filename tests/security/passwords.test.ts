@@ -91,12 +91,13 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
     const owner = await signUp(new Browser(app));
     const link = await resetLink(owner.email);
     const resetter = new Browser(app);
+    const { path } = await resetter.openLink(link);
     for (const password of [TOO_SHORT, TOO_LONG]) {
-      const refused = await resetter.post(link, { password, confirmPassword: password });
+      const refused = await resetter.post(path, { password, confirmPassword: password });
       expect(refused.status, password).toBe(400);
     }
     expect(await signsIn(owner)).toBe(true);
-    const reset = await resetter.post(link, { password: SHORTEST, confirmPassword: SHORTEST });
+    const reset = await resetter.post(path, { password: SHORTEST, confirmPassword: SHORTEST });
     expect(reset.status).toBe(302);
     expect(await signsIn({ email: owner.email, password: SHORTEST })).toBe(true);
   });
@@ -164,7 +165,10 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
     expect(await change.text()).toMatch(REASON);
 
     const link = await resetLink(owner.email);
-    const reset = await new Browser(app).post(link, { password: "sunshine", confirmPassword: "sunshine" });
+    const reset = await new Browser(app).pressOnLinkPage(link, {
+      password: "sunshine",
+      confirmPassword: "sunshine",
+    });
     expect(reset.status).toBe(400);
     expect(await reset.text()).toMatch(REASON);
     expect(await signsIn(owner)).toBe(true);
@@ -225,7 +229,8 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
   it("Password fields have `autocomplete` set so password managers fill them; pasting is never blocked", async () => {
     const browser = new Browser(app);
     const owner = await signUp(browser);
-    const link = await resetLink(owner.email);
+    const resetter = new Browser(app);
+    await resetter.openLink(await resetLink(owner.email));
     // Every form with a password or an address, and the autocomplete each field needs (CONTRACT.md).
     const pages: Array<[Browser, string, Record<string, string>]> = [
       [
@@ -236,7 +241,7 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
       [new Browser(app), "/login", { email: "username", password: "current-password" }],
       [new Browser(app), "/forgot-password", { email: "email" }],
       [new Browser(app), "/verify-email", { email: "email" }],
-      [new Browser(app), link, { password: "new-password", confirmPassword: "new-password" }],
+      [resetter, "/reset-password", { password: "new-password", confirmPassword: "new-password" }],
       [
         browser,
         "/settings/password",

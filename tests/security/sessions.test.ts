@@ -15,9 +15,12 @@ import {
   sessionsOf,
   signIn,
   signUp,
+  signUpPending,
   startApp,
+  userByEmail,
   type Account,
 } from "./support";
+import { uniqueEmail } from "../support/client";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -118,6 +121,46 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     expect(tokens.every((token) => typeof token === "string" && token.length >= 32)).toBe(true);
     expect(new Set(tokens).size).toBe(tokens.length);
     expect(tokens).not.toContain("attacker-chosen-token");
+  });
+
+  it("A new session token at every sign-in; every way of creating a session (form, `/api/auth/*`, provider, mail link, passkey) ends the session that browser had, on the server. — `/api/auth/*` and a mail link", async () => {
+    const browser = new Browser(app);
+    const first = await signUp(browser);
+    const second = await signUp(new Browser(app));
+
+    // A JSON sign-in over the cookie the browser already has: that session ends on the server.
+    const heldBefore = new Map(browser.cookies);
+    expect((await browser.api("/api/auth/sign-in/email", second)).status).toBe(200);
+    expect(await replaying(heldBefore).isSignedIn()).toBe(false);
+    expect(await sessionsOf(app, first.email)).toEqual([]);
+
+    // A confirmation link opened and confirmed in a browser that holds a session: that one ends too.
+    const heldBySecond = new Map(browser.cookies);
+    const secondsToken = browser.sessionToken;
+    const link = await signUpPending(app);
+    expect((await browser.pressOnLinkPage(link, { intent: "confirm" })).status).toBe(302);
+    expect(await replaying(heldBySecond).isSignedIn()).toBe(false);
+    expect(await allSessionTokens(app)).not.toContain(secondsToken);
+    expect(await browser.isSignedIn()).toBe(true);
+  });
+
+  it("Credentials travel only in POST bodies; a GET never signs anyone in or out (a mail link opens a page whose button acts)", async () => {
+    const email = uniqueEmail("scanned");
+    const link = await signUpPending(app, { email });
+    // A mail scanner follows the link, and its redirect, and reads the page.
+    const scanner = new Browser(app);
+    const { page } = await scanner.openLink(link);
+    expect(page.status).toBe(200);
+    expect(scanner.sessionToken).toBeNull();
+    expect((await userByEmail(app, email))?.emailVerified).toBe(false);
+    expect(await sessionsOf(app, email)).toEqual([]);
+    // The person presses the button: confirmed and signed in.
+    const person = new Browser(app);
+    expect((await person.pressOnLinkPage(link, { intent: "confirm" })).headers.get("location")).toBe(
+      "/todos",
+    );
+    expect((await userByEmail(app, email))?.emailVerified).toBe(true);
+    expect(await person.isSignedIn()).toBe(true);
   });
 
   it("Sign-out ends the session on the server: the old cookie is worthless afterwards — the form", async () => {
@@ -223,7 +266,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     expect((await new Browser(app).post("/forgot-password", { email: owner.email })).status).toBe(302);
     const link = await mailLink(app, owner.email, "reset-password", "/reset-password?token=");
     const resetter = new Browser(app);
-    const reset = await resetter.post(link, {
+    const reset = await resetter.pressOnLinkPage(link, {
       password: "a reset pass phrase",
       confirmPassword: "a reset pass phrase",
     });
@@ -362,14 +405,21 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     );
     for (const link of [reset, confirm]) {
       const visitor = new Browser(app);
-      await visit(link, visitor.get(link));
-      await visit(link, visitor.get(link.replace("?", ".data?")));
+      const opened = await visit(link, visitor.get(link));
+      const bare = opened.headers.get("location") ?? "";
+      await visit(bare, visitor.get(bare));
+      await visit(bare, visitor.get(bare.replace(/$/, ".data")));
+      await visit(link, new Browser(app).get(link.replace("?", ".data?")));
     }
     for (const token of await allSessionTokens(app)) sessionTokens.add(token);
-    await visit(confirm, new Browser(app).post(confirm, {}));
+    const confirmer = new Browser(app);
+    await confirmer.openLink(confirm);
+    await visit(confirm, confirmer.post("/confirm-email", {}));
+    const resetter = new Browser(app);
+    await resetter.openLink(reset);
     await visit(
       reset,
-      new Browser(app).post(reset, {
+      resetter.post("/reset-password", {
         password: "a reset pass phrase",
         confirmPassword: "a reset pass phrase",
       }),
@@ -393,9 +443,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
       expect(logs).not.toContain(token);
       for (const { path, location, body } of seen) {
         expect(location, path).not.toContain(token);
-        // A mail link's own page posts back to its own address; that URL is the mail link itself.
-        const page = body.split(`?token=${token}"`).join('?token="');
-        expect(page, path).not.toContain(token);
+        expect(body, path).not.toContain(token);
       }
     }
   });

@@ -179,6 +179,24 @@ export class Browser {
     });
   }
 
+  /**
+   * A mail link opened here: the token moves into the page's cookie (302 to
+   * the bare path), and the page is shown. Answers the page and its path.
+   */
+  async openLink(link: string) {
+    const moved = await this.get(link);
+    const bare = moved.headers.get("location") ?? "";
+    expect(moved.status, `opening ${link}`).toBe(302);
+    expect(bare).not.toContain("token=");
+    return { page: await this.get(bare), path: bare };
+  }
+
+  /** Opens a mail link and submits its page's form. */
+  async pressOnLinkPage(link: string, fields: FormFields) {
+    const { path } = await this.openLink(link);
+    return this.post(path, fields);
+  }
+
   /** A JSON call to `/api/auth/*`, as the app's own scripts would make it. */
   api(path: string, body: unknown, headers: HeaderFields = {}) {
     return this.request(path, {
@@ -252,12 +270,23 @@ export async function signUp(
   expect(answer.status, await answer.clone().text()).toBe(302);
   expect(answer.headers.get("location")).toBe("/verify-email");
   const stored = email.trim().toLowerCase();
-  const confirmed = await browser.get(
+  const confirmed = await browser.pressOnLinkPage(
     await mailLink(browser.app, stored, "verify-email", "/verify-email?token="),
+    { intent: "confirm" },
   );
   expect(confirmed.status).toBe(302);
   expect(confirmed.headers.get("location")).toBe("/todos");
   return { email: stored, password };
+}
+
+/** Signs up through the form in a browser of its own and leaves the address unconfirmed; answers its confirmation link. */
+export async function signUpPending(
+  app: HttpApp,
+  { email = uniqueEmail("pending"), password = STRONG_PASSWORD, name = "Pending Tester" } = {},
+): Promise<string> {
+  const answer = await new Browser(app).post("/signup", { name, email, password, confirmPassword: password });
+  expect(answer.status).toBe(302);
+  return mailLink(app, email.trim().toLowerCase(), "verify-email", "/verify-email?token=");
 }
 
 /** Signs in through the form; answers the response (302 on success). */

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { followLinkAndPress } from "../support/links";
 import {
   ADDRESS_LIMITS,
   AUTH_API_LIMITS,
@@ -204,9 +205,8 @@ describe("Throttling", () => {
         app.url("/reset-password?token="),
       );
       const newPassword = `${STRONG_PASSWORD} again`;
-      const reset = await formPost(
-        app,
-        new URL(resetLink).pathname + new URL(resetLink).search,
+      const reset = await followLinkAndPress(
+        resetLink,
         { password: newPassword, confirmPassword: newPassword },
         from(stranger),
       );

@@ -49,11 +49,39 @@ export async function signUpVerified(
   expect(result.status).toBe(302);
   expect(result.location).toBe("/verify-email");
   const mail = await latestMail(services, email, "verify-email");
-  const verified = await client.get(
-    verifyEmail.loader,
-    pathOf(linkIn(mail, `${TEST_APP_URL}/verify-email?token=`)),
-  );
+  const verified = await confirmLink(client, pathOf(linkIn(mail, `${TEST_APP_URL}/verify-email?token=`)));
   expect(verified.status).toBe(302);
   expect(verified.location).toBe("/todos");
   return { client, email, password };
+}
+
+type Loader = Parameters<TestClient["get"]>[0];
+
+/**
+ * Opens a mail link as a browser does: the first request moves the token into
+ * a cookie of the page and redirects to the bare path, which is then shown.
+ */
+export async function openLink<T = unknown>(client: TestClient, loader: Loader, link: string) {
+  const moved = await client.get(loader, link);
+  expect(moved.status, `opening ${link}`).toBe(302);
+  const bare = moved.location ?? "";
+  expect(bare).not.toContain("token=");
+  return client.get<T>(loader, bare);
+}
+
+/** Opens a sign-up's confirmation link and presses its button. */
+export async function confirmLink(client: TestClient, link: string) {
+  await openLink(client, verifyEmail.loader, link);
+  return client.post(verifyEmail.action, "/verify-email", { intent: "confirm" });
+}
+
+/** Opens a mail link and submits its page's form, as the person who received it would. */
+export async function pressOnLinkPage<T = unknown>(
+  client: TestClient,
+  route: { loader: Loader; action: Parameters<TestClient["post"]>[0] },
+  link: string,
+  fields: Record<string, string>,
+) {
+  await openLink(client, route.loader, link);
+  return client.post<T>(route.action, new URL(link, TEST_APP_URL).pathname, fields);
 }

@@ -10,6 +10,7 @@ import { createServices, type Services } from "~/services.server";
 import { latestMail } from "./accounts";
 import { STRONG_PASSWORD } from "./client";
 import { testConfig } from "./databases";
+import { confirmSignUp } from "./links";
 import { linkIn } from "./smtp";
 
 /**
@@ -130,10 +131,6 @@ export async function signUpOverHttp(
   );
   if (signedUp.status !== 302) throw new Error(`sign-up answered ${signedUp.status}`);
   const mail = await latestMail(app.services, email, "verify-email");
-  const verified = await fetch(linkIn(mail, `${app.origin}/verify-email?token=`), {
-    redirect: "manual",
-    headers,
-  });
-  if (verified.status !== 302) throw new Error(`verification answered ${verified.status}`);
-  return { email, cookie: cookiesOf(verified) };
+  const cookie = await confirmSignUp(linkIn(mail, `${app.origin}/verify-email?token=`), headers);
+  return { email, cookie };
 }

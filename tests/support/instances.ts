@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from "vitest";
 import { STRONG_PASSWORD } from "./client";
 import { createPostgresDatabase } from "./databases";
 import { freePort, startServerProcess, waitForOk, type ServerProcess } from "./process";
+import { confirmSignUp } from "./links";
 import { linkIn, startSmtpCatcher, type SmtpCatcher } from "./smtp";
 
 /** One `node build/server.js` process of the app, on a port of its own. */
@@ -106,15 +107,7 @@ export async function signUpOn(
   if (signedUp.status !== 302) throw new Error(`sign-up answered ${signedUp.status}`);
   const [mail] = await smtp.waitFor(email);
   if (!mail) throw new Error(`no mail to ${email}`);
-  const verified = await fetch(linkIn(mail, `${instance.origin}/verify-email?token=`), {
-    redirect: "manual",
-    headers,
-  });
-  if (verified.status !== 302) throw new Error(`verification answered ${verified.status}`);
-  return verified.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(";")[0])
-    .join("; ");
+  return confirmSignUp(linkIn(mail, `${instance.origin}/verify-email?token=`), headers);
 }
 
 /**
