@@ -5,8 +5,10 @@ import { CLIENT_ADDRESS_HEADER } from "../auth/client-address";
 import type { Logger } from "../logger.server";
 
 export const AUDIT_EVENT_TYPES = {
+  "account-created": "Account created",
   "sign-in": "Signed in",
   "sign-in-failed": "Failed sign-in",
+  "sign-in-unconfirmed": "Sign-in refused: address not confirmed yet",
   "sign-out": "Signed out",
   "email-verified": "Email address confirmed",
   "password-changed": "Password changed",

@@ -363,10 +363,33 @@ export function createAuth({
               await audit.record(signedIn, "sign-in", origin);
               await rateLimits.signInFailures.clearAddress(email, address);
             }
-            if (failed) await audit.recordForEmail(email, "sign-in-failed", origin);
-            // Only a wrong password counts: the right one for an unconfirmed address is no guess.
-            if (isAPIError(ctx.context.returned) && ctx.context.returned.statusCode === 401) {
+            const refusal = ctx.context.returned;
+            // Only a wrong password is a failed sign-in (a 503 checked nothing), and only it counts toward the limits.
+            if (isAPIError(refusal) && refusal.statusCode === 401) {
+              await audit.recordForEmail(email, "sign-in-failed", origin);
               await rateLimits.signInFailures.recordFailure(email, address);
+            }
+            // The right password, refused until the address is confirmed: shown as what it is, not as a failure.
+            if (isAPIError(refusal) && refusal.body?.code === "EMAIL_NOT_VERIFIED") {
+              await audit.recordForEmail(email, "sign-in-unconfirmed", origin);
+            }
+            break;
+          }
+          case "/sign-up/email": {
+            if (failed) break;
+            const returned: unknown = ctx.context.returned;
+            const created: unknown =
+              typeof returned === "object" && returned !== null && "user" in returned ? returned.user : null;
+            const userId =
+              typeof created === "object" &&
+              created !== null &&
+              "id" in created &&
+              typeof created.id === "string"
+                ? created.id
+                : null;
+            // A taken address gets a made-up user with a new id (the same answer as a new one): only a stored one is new.
+            if (userId && (await ctx.context.internalAdapter.findUserById(userId))) {
+              await audit.record(userId, "account-created", origin);
             }
             break;
           }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { RESET_LINK_SECONDS } from "~/auth/auth.server";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
+import { ENUMERATION_FLOOR_MS, withResponseFloor } from "~/security/response-floor.server";
 import { SubmitButton } from "~/ui/form-controls";
 import { ErrorSummary, Field } from "~/ui/forms";
 import { EmailSchema } from "~/validation";
@@ -27,12 +28,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ result: submission.reply() }, { status: 400 });
   }
   const { email } = submission.value;
-  try {
-    await context.services.auth.api.requestPasswordReset({ body: { email }, headers: request.headers });
-  } catch (error) {
-    if (!isAPIError(error)) throw error;
-    context.logger.warn({ code: error.body?.code }, "password reset not started");
-  }
+  // A known address costs more work than an unknown one: both answer after the same floor.
+  await withResponseFloor(ENUMERATION_FLOOR_MS, async () => {
+    try {
+      await context.services.auth.api.requestPasswordReset({ body: { email }, headers: request.headers });
+    } catch (error) {
+      if (!isAPIError(error)) throw error;
+      context.logger.warn({ code: error.body?.code }, "password reset not started");
+    }
+  });
   return redirectWithFlash(context, "/forgot-password", {
     kind: "info",
     message: `If an account uses ${email}, we sent it a link to choose a new password. The link works for ${RESET_LINK_SECONDS / 60} minutes.`,

@@ -54,8 +54,8 @@ export default function SecurityActivity() {
     <section className="card">
       <h2>Security activity</h2>
       <p className="muted">
-        The last 50 sign-ins, failed attempts and changes to your account. Something you do not recognise?
-        Change your password and sign out other sessions.
+        The last 50 events of your account: its creation, sign-ins, failed and refused attempts, and changes.
+        Something you do not recognise? Change your password and sign out other sessions.
       </p>
       {events.length === 0 ? (
         <p className="empty-state">Nothing yet.</p>

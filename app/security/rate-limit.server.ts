@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { isIPv6 } from "node:net";
 import { eq, lt, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client.server";
 import { rateLimit } from "../../db/schema";
+import { ipv6Prefix } from "./client-address.server";
 
 /** How many hits a window allows. */
 export interface RateLimitRule {
@@ -72,16 +72,38 @@ const ALLOWED: RateLimitVerdict = { allowed: true };
  * each /64 counts as one address; otherwise every rotation would reset its limit.
  */
 export function addressSubject(address: string): string {
-  if (!isIPv6(address)) return address;
-  const [head = "", tail] = address.toLowerCase().split("::");
-  const headGroups = head ? head.split(":") : [];
-  const tailGroups = tail === undefined ? [] : tail ? tail.split(":") : [];
-  const missing = 8 - headGroups.length - tailGroups.length;
-  const groups = [...headGroups, ...Array<string>(Math.max(missing, 0)).fill("0"), ...tailGroups];
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.replace(/^0+(?=.)/, ""))
-    .join(":")}::/64`;
+  return ipv6Prefix(address, 64) ?? address;
+}
+
+/**
+ * The wider subject an IPv6 address also counts as: its /48, which one site
+ * (a home, an office, one customer of a host) usually holds whole. Without it,
+ * one /48 would get 65,536 budgets of its own, one per /64. Null for IPv4.
+ */
+export function siteSubject(address: string): string | null {
+  return ipv6Prefix(address, 48);
+}
+
+/**
+ * How much more a /48 may do than one of its /64s. A site has a handful of
+ * subnets in use (a home's few, an office's floors and Wi-Fi), so four /64s'
+ * worth serves it at full use, while rotating through its 65,536 /64s buys an
+ * attacker four budgets instead of 65,536 (and a carrier that hands each phone a
+ * /64 of a shared /48 is treated as a carrier-grade NAT already is on IPv4).
+ */
+export const SITE_FACTOR = 4;
+
+/** The limit a /48 gets for a rule counted per address. */
+export const siteRule = (rule: RateLimitRule): RateLimitRule => ({
+  limit: rule.limit * SITE_FACTOR,
+  windowSeconds: rule.windowSeconds,
+});
+
+/** The stricter of two verdicts: refused if either is, with the longer wait. */
+function stricter(a: RateLimitVerdict, b: RateLimitVerdict): RateLimitVerdict {
+  if (a.allowed) return b;
+  if (b.allowed) return a;
+  return { allowed: false, retryAfterSeconds: Math.max(a.retryAfterSeconds, b.retryAfterSeconds) };
 }
 
 /** An account's counters are keyed by its address, hashed: they also exist for addresses without an account. */
@@ -154,12 +176,20 @@ export function createRateLimits(
 ) {
   const pairKey = (email: string, address: string) =>
     `sign-in-failures:${accountSubject(email)}:${addressSubject(address)}`;
+  const sitePairKey = (email: string, site: string) => `sign-in-failures:${accountSubject(email)}:${site}`;
   const accountKey = (email: string) => `sign-in-failures:${accountSubject(email)}`;
+  const { fromAddress: pairRule, forAccount: accountRule } = SIGN_IN_FAILURE_LIMITS;
 
   return {
-    /** Counts an attempt at `name` from this address. */
-    hitAddress(name: AddressLimit, address: string): Promise<RateLimitVerdict> {
-      return limiter.hit(`${name}:${addressSubject(address)}`, ADDRESS_LIMITS[name]);
+    /** Counts an attempt at `name` from this address (and, for IPv6, from its /48). */
+    async hitAddress(name: AddressLimit, address: string): Promise<RateLimitVerdict> {
+      const rule = ADDRESS_LIMITS[name];
+      const site = siteSubject(address);
+      const [own, wider] = await Promise.all([
+        limiter.hit(`${name}:${addressSubject(address)}`, rule),
+        site ? limiter.hit(`${name}:${site}`, siteRule(rule)) : ALLOWED,
+      ]);
+      return stricter(own, wider);
     },
 
     /** Counts a request of this user's to the JSON API. */
@@ -170,17 +200,27 @@ export function createRateLimits(
     signInFailures: {
       /** Whether a sign-in to this account from this address may be tried now. */
       async check(email: string, address: string): Promise<RateLimitVerdict> {
-        const fromAddress = await limiter.check(pairKey(email, address), SIGN_IN_FAILURE_LIMITS.fromAddress);
+        const fromAddress = await limiter.check(pairKey(email, address), pairRule);
         if (!fromAddress.allowed) return fromAddress;
-        const forAccount = await limiter.check(accountKey(email), SIGN_IN_FAILURE_LIMITS.forAccount);
+        const site = siteSubject(address);
+        if (site) {
+          const fromSite = await limiter.check(sitePairKey(email, site), siteRule(pairRule));
+          if (!fromSite.allowed) return fromSite;
+        }
+        const forAccount = await limiter.check(accountKey(email), accountRule);
         if (forAccount.allowed || (await isKnownAddress(email, address))) return ALLOWED;
         return forAccount;
       },
       async recordFailure(email: string, address: string): Promise<void> {
-        await limiter.hit(pairKey(email, address), SIGN_IN_FAILURE_LIMITS.fromAddress);
-        await limiter.hit(accountKey(email), SIGN_IN_FAILURE_LIMITS.forAccount);
+        await limiter.hit(pairKey(email, address), pairRule);
+        const site = siteSubject(address);
+        if (site) await limiter.hit(sitePairKey(email, site), siteRule(pairRule));
+        await limiter.hit(accountKey(email), accountRule);
       },
-      /** A success ends the run of failures from its address. */
+      /**
+       * A success ends the run of failures from its address, not from its /48:
+       * the owner's sign-in must not renew the budget of a guesser elsewhere in the site.
+       */
       clearAddress(email: string, address: string): Promise<void> {
         return limiter.clear(pairKey(email, address));
       },

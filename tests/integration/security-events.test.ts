@@ -4,10 +4,13 @@ import * as logout from "~/routes/logout";
 import * as settingsPassword from "~/routes/settings.password";
 import * as settingsSecurity from "~/routes/settings.security";
 import * as settingsSessions from "~/routes/settings.sessions";
+import * as signup from "~/routes/signup";
+import * as verifyEmail from "~/routes/verify-email";
 import type { Services } from "~/services.server";
-import { signUpVerified } from "../support/accounts";
-import { TestClient } from "../support/client";
-import { createTestServices, DATABASE_KINDS } from "../support/databases";
+import { latestMail, pathOf, signUpVerified } from "../support/accounts";
+import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
+import { createTestServices, DATABASE_KINDS, TEST_APP_URL } from "../support/databases";
+import { linkIn } from "../support/smtp";
 
 interface EventRow {
   type: string;
@@ -15,6 +18,22 @@ interface EventRow {
   ipAddress: string;
   device: string;
   at: string;
+}
+
+/**
+ * The events as listed, except that the confirmation link's two (recorded by one request, often in
+ * the same millisecond, PGlite's clock resolution, and then listed in either order) always read
+ * "sign-in" then "email-verified".
+ */
+function withConfirmationInOrder(events: EventRow[]): EventRow[] {
+  const ordered = [...events];
+  for (let index = 0; index + 1 < ordered.length; index++) {
+    const [first, second] = [ordered[index], ordered[index + 1]];
+    if (first?.type === "email-verified" && second?.type === "sign-in" && first.at === second.at) {
+      ordered.splice(index, 2, second, first);
+    }
+  }
+  return ordered;
 }
 
 describe.each(DATABASE_KINDS)("security activity on %s", (kind) => {
@@ -45,7 +64,7 @@ describe.each(DATABASE_KINDS)("security activity on %s", (kind) => {
 
     const page = await client.get<{ events: EventRow[] }>(settingsSecurity.loader, "/settings/security");
     expect(page.status).toBe(200);
-    const types = page.data.events.map((event) => event.type);
+    const types = withConfirmationInOrder(page.data.events).map((event) => event.type);
     expect(types).toEqual([
       "password-changed",
       "sessions-revoked",
@@ -55,6 +74,7 @@ describe.each(DATABASE_KINDS)("security activity on %s", (kind) => {
       "sign-in-failed",
       "sign-in",
       "email-verified",
+      "account-created",
     ]);
     const failed = page.data.events.find((event) => event.type === "sign-in-failed");
     expect(failed).toMatchObject({ ipAddress: "192.0.2.66", label: "Failed sign-in" });
@@ -76,6 +96,67 @@ describe.each(DATABASE_KINDS)("security activity on %s", (kind) => {
       settingsSecurity.loader,
       "/settings/security",
     );
-    expect(page.data.events.map((event) => event.type)).toEqual(["sign-in", "email-verified"]);
+    expect(withConfirmationInOrder(page.data.events).map((event) => event.type)).toEqual([
+      "sign-in",
+      "email-verified",
+      "account-created",
+    ]);
+  });
+
+  it("lists the account's creation with its address and device, and nothing on an account whose address is signed up again", async () => {
+    const creator = new TestClient(services, "203.0.113.40");
+    const { client, email } = await signUpVerified(services, { client: creator });
+    const again = await new TestClient(services, "203.0.113.41").post(signup.action, "/signup", {
+      name: "Someone Else",
+      email,
+      password: "yet another pass phrase",
+      confirmPassword: "yet another pass phrase",
+    });
+    // The same answer as a new sign-up (the owner gets a mail instead), and no second creation on the account.
+    expect(again.status).toBe(302);
+    const page = await client.get<{ events: EventRow[] }>(settingsSecurity.loader, "/settings/security");
+    const created = page.data.events.filter((event) => event.type === "account-created");
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ label: "Account created", ipAddress: "203.0.113.40" });
+    expect(created[0]?.device).toContain("Chrome");
+  });
+
+  it("records the right password for an address not yet confirmed as a refusal of its own, not as a failed sign-in", async () => {
+    const email = uniqueEmail("unconfirmed");
+    const password = STRONG_PASSWORD;
+    const early = new TestClient(services, "203.0.113.50");
+    const signedUp = await early.post(signup.action, "/signup", {
+      name: "Not Yet",
+      email,
+      password,
+      confirmPassword: password,
+    });
+    expect(signedUp.status).toBe(302);
+    const refused = await early.post(login.action, "/login", { email, password });
+    expect(refused.status).toBe(403);
+    expect(refused.data).toMatchObject({ unverifiedEmail: email });
+    // Positive control beside it: a wrong password, unconfirmed address or not, is still a failed sign-in.
+    const wrong = await new TestClient(services, "203.0.113.51").post(login.action, "/login", {
+      email,
+      password: "guessing wrong",
+    });
+    expect(wrong.status).toBe(400);
+
+    const owner = new TestClient(services);
+    const mail = await latestMail(services, email, "verify-email");
+    const verified = await owner.get(
+      verifyEmail.loader,
+      pathOf(linkIn(mail, `${TEST_APP_URL}/verify-email?token=`)),
+    );
+    expect(verified.status).toBe(302);
+    const page = await owner.get<{ events: EventRow[] }>(settingsSecurity.loader, "/settings/security");
+    const listed = withConfirmationInOrder(page.data.events);
+    expect(listed.map((event) => [event.type, event.label, event.ipAddress])).toEqual([
+      ["sign-in", "Signed in", owner.clientAddress],
+      ["email-verified", "Email address confirmed", owner.clientAddress],
+      ["sign-in-failed", "Failed sign-in", "203.0.113.51"],
+      ["sign-in-unconfirmed", "Sign-in refused: address not confirmed yet", "203.0.113.50"],
+      ["account-created", "Account created", "203.0.113.50"],
+    ]);
   });
 });

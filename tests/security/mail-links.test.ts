@@ -1,6 +1,7 @@
 import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { account, mailOutbox, verification } from "../../db/schema";
+import { ENUMERATION_FLOOR_MS } from "~/security/response-floor.server";
 import { uniqueEmail } from "../support/client";
 import type { HttpApp } from "../support/http-app";
 import {
@@ -14,6 +15,7 @@ import {
   signUp,
   startApp,
   userByEmail,
+  withoutVaryingParts,
   type Account,
 } from "./support";
 
@@ -33,6 +35,12 @@ function bitsOf(token: string): number {
     (/[-_]/.test(token) ? 2 : 0);
   return token.length * Math.log2(alphabet);
 }
+
+const cookieNames = (response: Response) =>
+  response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split("=")[0])
+    .sort();
 
 const tokenOf = (link: string) => new URL(link, "http://placeholder.invalid").searchParams.get("token") ?? "";
 
@@ -232,6 +240,37 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
     const [notice] = await mailsTo(app, owner.email, "password-changed");
     expect(notice?.subject).toBe("Your password was changed");
     expect((await signIn(new Browser(app), owner)).status).toBe(400);
+  });
+
+  it("A request for a reset gives a known and an unknown address the same answer, in no less time than the floor", async () => {
+    const owner = await signUp(new Browser(app));
+    const nobody = uniqueEmail("nobody");
+    const ask = async (email: string) => {
+      const browser = new Browser(app);
+      const started = performance.now();
+      const answer = await browser.post("/forgot-password", { email });
+      const elapsed = performance.now() - started;
+      const page = await browser.get(answer.headers.get("location") ?? "/missing");
+      return {
+        status: answer.status,
+        location: answer.headers.get("location"),
+        cookies: cookieNames(answer),
+        body: withoutVaryingParts(await answer.text(), email),
+        page: withoutVaryingParts(await page.text(), email),
+        elapsed,
+      };
+    };
+    const known = await ask(owner.email);
+    const unknown = await ask(nobody);
+    expect(known.status).toBe(302);
+    expect(known.page).toContain("If an account uses <typed>, we sent it a link");
+    expect({ ...unknown, elapsed: 0 }).toEqual({ ...known, elapsed: 0 });
+    // Not faster than the floor, whichever address; that the floor exceeds the work is ENUMERATION_FLOOR_MS's reasoning.
+    expect(unknown.elapsed).toBeGreaterThanOrEqual(ENUMERATION_FLOOR_MS);
+    expect(known.elapsed).toBeGreaterThanOrEqual(ENUMERATION_FLOOR_MS);
+    // Positive control beside the sameness: only the account got a mail.
+    expect(await mailsTo(app, owner.email, "reset-password")).toHaveLength(1);
+    expect(await mailsTo(app, nobody, "reset-password")).toEqual([]);
   });
 
   it("The reset page loads nothing from elsewhere and sends `Referrer-Policy: same-origin`, so its token never leaves the site.", async () => {

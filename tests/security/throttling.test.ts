@@ -7,6 +7,7 @@ import {
   ADDRESS_LIMITS,
   AUTH_API_LIMITS,
   SIGN_IN_FAILURE_LIMITS,
+  SITE_FACTOR,
   type AddressLimit,
 } from "~/security/rate-limit.server";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
@@ -212,6 +213,44 @@ describe("Throttling", () => {
       );
       expect(reset.status).toBe(302);
       expect((await signIn(stranger, newPassword)).status).toBe(302);
+    },
+  );
+
+  it("Password hashing is shared fairly: limits counted per IPv6 /64 are also counted per /48 (a form's limit)", async () => {
+    const { limit, windowSeconds } = ADDRESS_LIMITS["forgot-password"];
+    const site = "2001:db8:4800";
+    const post = (address: string) => formPost(app, "/forgot-password", {}, from(address));
+    // SITE_FACTOR /64s of one /48 each use their whole budget...
+    for (let subnet = 1; subnet <= SITE_FACTOR; subnet++) {
+      for (let attempt = 1; attempt <= limit; attempt++) {
+        expect((await post(`${site}:${subnet}::1`)).status, `/64 ${subnet}, attempt ${attempt}`).toBe(400);
+      }
+    }
+    // ...and then a /64 of the same /48 that has not been heard from is held: the /48's budget is spent.
+    await expectReadable429(await post(`${site}:ffff::1`), windowSeconds);
+    // Positive control: a /64 of another /48 is served.
+    expect((await post("2001:db8:4801:1::1")).status).toBe(400);
+  });
+
+  it(
+    "Password hashing is shared fairly: limits counted per IPv6 /64 are also counted per /48 (failed sign-ins to one account)",
+    { timeout: 120_000 },
+    async () => {
+      const { email } = await signUpOverHttp(app, uniqueEmail("site"), from(newAddress()));
+      const { fromAddress } = SIGN_IN_FAILURE_LIMITS;
+      const site = "2001:db8:4810";
+      const signIn = (address: string, password: string) =>
+        formPost(app, "/login", { email, password }, from(address));
+      // Each /64 of the /48 up to its own limit: wrong passwords, every one of them checked.
+      for (let subnet = 1; subnet <= SITE_FACTOR; subnet++) {
+        for (let attempt = 1; attempt <= fromAddress.limit; attempt++) {
+          expect((await signIn(`${site}:${subnet}::1`, WRONG_PASSWORD)).status, `/64 ${subnet}`).toBe(400);
+        }
+      }
+      // A fresh /64 of that /48 may not try even the right password...
+      await expectReadable429(await signIn(`${site}:ffff::1`, STRONG_PASSWORD), fromAddress.windowSeconds);
+      // ...while the account's owner, elsewhere, signs in (the account-wide count is far from its limit).
+      expect((await signIn("2001:db8:4811:1::1", STRONG_PASSWORD)).status).toBe(302);
     },
   );
 

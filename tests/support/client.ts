@@ -59,9 +59,9 @@ async function toResult(value: unknown): Promise<RouteResult> {
 export type FormFields = Record<string, string | string[]>;
 
 let clientCount = 0;
-/** A documentation address (RFC 3849), a different /64 each time. */
+/** A documentation address (RFC 3849), a different /48 each time (limits also count per /48). */
 const nextClientAddress = () =>
-  `2001:db8:${(process.pid % 0xffff).toString(16)}:${(clientCount++ % 0xffff).toString(16)}::10`;
+  `2001:db8:${(clientCount++ % 0xffff).toString(16)}:${(process.pid % 0xffff).toString(16)}::10`;
 
 /**
  * A browser without JavaScript, as far as loaders and actions can tell: it keeps

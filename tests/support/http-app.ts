@@ -89,7 +89,8 @@ let clientAddressCount = 0;
  */
 export const newClientAddress = () => {
   const n = ++clientAddressCount;
-  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+  // Each in a /24 of its own: password hashing is shared per /24, and each person is their own network.
+  return `10.${(n >> 8) & 255}.${n & 255}.${10 + ((n >> 16) & 127)}`;
 };
 
 /** A form post as a browser on the app's own page would send it. */

@@ -245,7 +245,8 @@ let addressCount = 0;
 /** A private address of its own per simulated person, so that rate limits never join them up. */
 export const nextAddress = () => {
   const n = ++addressCount;
-  return `10.77.${(n >> 8) & 255}.${n & 255}`;
+  // Each in a /24 of its own: password hashing is shared per /24, and each person is their own network.
+  return `10.77.${n & 255}.${10 + ((n >> 8) & 127)}`;
 };
 
 /**
