@@ -5,7 +5,9 @@ import { createAuditLog, type AuditLog } from "./audit/audit.server";
 import { createAccountService, type AccountService } from "./auth/account.server";
 import { ACCESS_TOKEN_SECONDS, createAuth, type Auth } from "./auth/auth.server";
 import { createConnectionService, type ConnectionService } from "./auth/connections.server";
+import { createCredentialChanges, type CredentialChanges } from "./auth/credential-changes.server";
 import { createEmailChangeService, type EmailChangeService } from "./auth/email-change.server";
+import { providerDisplayName } from "./auth/providers.server";
 import { createLinkTokens, type LinkTokens } from "./auth/link-tokens.server";
 import { createPasswordHasher, type PasswordHasher } from "./auth/password-hashing.server";
 import { createSessionCache, SESSION_CHANGED_CHANNEL, type SessionCache } from "./auth/session-cache.server";
@@ -42,6 +44,8 @@ export interface Services {
   flash: FlashCookie;
   todos: TodoService;
   sessions: SessionService;
+  /** What follows a change of a way to sign in: voided links, the security event, the notice mail. */
+  credentialChanges: CredentialChanges;
   /** The sign-in providers linked to each account. */
   connections: ConnectionService;
   audit: AuditLog;
@@ -112,7 +116,14 @@ export async function createServices(
       return null;
     });
   const passwordHasher = createPasswordHasher();
-  const connections = createConnectionService(database.db, audit);
+  const credentialChanges = createCredentialChanges({
+    db: database.db,
+    mail,
+    audit,
+    appUrl: config.appUrl,
+    providerName: (providerId) => providerDisplayName(config, providerId),
+  });
+  const connections = createConnectionService(database.db, credentialChanges);
   const auth = createAuth({
     db: database.db,
     config,
@@ -123,6 +134,7 @@ export async function createServices(
     passwordHasher,
     connections,
     sessions,
+    credentialChanges,
   });
   return {
     config,
@@ -143,7 +155,14 @@ export async function createServices(
     sessions,
     connections,
     accounts: createAccountService(database.db, mail, sessions),
-    emailChanges: createEmailChangeService({ db: database.db, mail, audit, appUrl: config.appUrl }),
+    emailChanges: createEmailChangeService({
+      db: database.db,
+      mail,
+      audit,
+      credentialChanges,
+      appUrl: config.appUrl,
+    }),
+    credentialChanges,
     rateLimits,
     maintenance,
     sessionCache,

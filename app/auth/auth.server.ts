@@ -11,7 +11,6 @@ import type { Outbox } from "../mail/outbox.server";
 import { retryAfterText, type RateLimits } from "../security/rate-limit.server";
 import { isSameSiteUrl } from "../security/redirect";
 import {
-  passwordChangedMail,
   resetPasswordMail,
   signupAttemptMail,
   verifyEmailMail,
@@ -21,6 +20,7 @@ import type { PasswordHasher } from "./password-hashing.server";
 import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./common-passwords.server";
 import { NewPasswordSchema, PASSWORD_MAX_UTF16 } from "./password";
 import { PASSWORD_PROVIDER_ID, type ConnectionService } from "./connections.server";
+import type { CredentialChanges } from "./credential-changes.server";
 import type { SessionService } from "./sessions.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
 import { NameSchema, usableName } from "./schemas";
@@ -85,6 +85,7 @@ export function createAuth({
   passwordHasher,
   connections,
   sessions,
+  credentialChanges,
 }: {
   db: AppDatabase;
   config: Config;
@@ -95,6 +96,7 @@ export function createAuth({
   passwordHasher: PasswordHasher;
   connections: ConnectionService;
   sessions: SessionService;
+  credentialChanges: CredentialChanges;
 }) {
   const authLogger = logger.child({ component: "better-auth" });
   // Every link in a mail is built from APP_URL, never from the request.
@@ -137,10 +139,8 @@ export function createAuth({
         await mail.enqueue({ ...rendered, kind: "reset-password", to: user.email });
       },
       onPasswordReset: async ({ user }, request) => {
-        await audit.record(user.id, "password-reset", originOf(request?.headers));
+        await credentialChanges.record(user.id, { kind: "password-reset" }, originOf(request?.headers));
         await rateLimits.signInFailures.clearAccount(user.email);
-        const rendered = passwordChangedMail({ name: user.name, resetUrl: link("/forgot-password") });
-        await mail.enqueue({ ...rendered, kind: "password-changed", to: user.email });
       },
       // Instead of telling the sign-up form that the address is taken, tell its owner.
       onExistingUserSignUp: async ({ user }) => {
@@ -184,6 +184,10 @@ export function createAuth({
           before: async (created) => ({
             data: { ...created, name: usableName(created.name, created.email) },
           }),
+          // Every way an account is made: the sign-up form, /api/auth/*, a provider.
+          after: async (created, ctx) => {
+            await audit.record(created.id, "account-created", originOf(ctx?.headers));
+          },
         },
       },
       session: {
@@ -207,7 +211,12 @@ export function createAuth({
           before: async (created) => ({ data: { ...created, ...WITHOUT_PROVIDER_TOKENS } }),
           after: async (created, ctx) => {
             if (created.providerId === PASSWORD_PROVIDER_ID) return;
-            await audit.record(created.userId, "provider-linked", originOf(ctx?.headers), created.providerId);
+            const origin = originOf(ctx?.headers);
+            const link = { kind: "provider-linked", providerId: created.providerId } as const;
+            const accounts = ctx ? await ctx.context.internalAdapter.findAccounts(created.userId) : [];
+            // Joined to an account that had other ways in: its owner is told. A new account is not.
+            if (accounts.length > 1) await credentialChanges.record(created.userId, link, origin);
+            else await audit.record(created.userId, link.kind, origin, link.providerId);
           },
         },
         // better-auth refreshes the tokens at every sign-in through the provider.
@@ -375,24 +384,6 @@ export function createAuth({
             }
             break;
           }
-          case "/sign-up/email": {
-            if (failed) break;
-            const returned: unknown = ctx.context.returned;
-            const created: unknown =
-              typeof returned === "object" && returned !== null && "user" in returned ? returned.user : null;
-            const userId =
-              typeof created === "object" &&
-              created !== null &&
-              "id" in created &&
-              typeof created.id === "string"
-                ? created.id
-                : null;
-            // A taken address gets a made-up user with a new id (the same answer as a new one): only a stored one is new.
-            if (userId && (await ctx.context.internalAdapter.findUserById(userId))) {
-              await audit.record(userId, "account-created", origin);
-            }
-            break;
-          }
           case "/verify-email":
             if (signedIn && !failed) {
               await audit.record(signedIn, "email-verified", origin);
@@ -407,9 +398,7 @@ export function createAuth({
           case "/change-password": {
             const changed = ctx.context.newSession?.user;
             if (!changed || failed) break;
-            await audit.record(changed.id, "password-changed", origin);
-            const notice = passwordChangedMail({ name: changed.name, resetUrl: link("/forgot-password") });
-            await mail.enqueue({ ...notice, kind: "password-changed", to: changed.email });
+            await credentialChanges.record(changed.id, { kind: "password-changed" }, origin);
             break;
           }
         }

@@ -1,7 +1,8 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client.server";
 import { account } from "../../db/schema";
-import type { AuditLog, RequestOrigin } from "../audit/audit.server";
+import type { RequestOrigin } from "../audit/audit.server";
+import type { CredentialChanges } from "./credential-changes.server";
 
 /** better-auth's provider id for the account row that holds a password. */
 export const PASSWORD_PROVIDER_ID = "credential";
@@ -32,7 +33,7 @@ interface AccountRow {
  * never leaves an account without a way in: the last method (no password and
  * one provider) stays.
  */
-export function createConnectionService(db: AppDatabase, audit: AuditLog) {
+export function createConnectionService(db: AppDatabase, credentialChanges: CredentialChanges) {
   /** Removes the owner's provider row that `matches`, unless it is the last way in. */
   async function unlinkWhere(
     ownerId: string,
@@ -57,7 +58,11 @@ export function createConnectionService(db: AppDatabase, audit: AuditLog) {
       return { outcome: "unlinked" as const, providerId: target.providerId };
     });
     if (result.outcome === "unlinked") {
-      await audit.record(ownerId, "provider-unlinked", origin, result.providerId);
+      await credentialChanges.record(
+        ownerId,
+        { kind: "provider-unlinked", providerId: result.providerId },
+        origin,
+      );
     }
     return result.outcome;
   }

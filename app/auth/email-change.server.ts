@@ -4,6 +4,7 @@ import type { AppDatabase } from "../../db/client.server";
 import { emailChange, user } from "../../db/schema";
 import type { AuditLog, RequestOrigin } from "../audit/audit.server";
 import type { Outbox } from "../mail/outbox.server";
+import type { CredentialChanges } from "./credential-changes.server";
 import { confirmEmailChangeMail, emailChangeNoticeMail } from "../mail/templates.server";
 
 export const EMAIL_CHANGE_SECONDS = 24 * 60 * 60;
@@ -25,12 +26,14 @@ export function createEmailChangeService({
   db,
   mail,
   audit,
+  credentialChanges,
   appUrl,
   now = () => new Date(),
 }: {
   db: AppDatabase;
   mail: Outbox;
   audit: AuditLog;
+  credentialChanges: CredentialChanges;
   appUrl: URL;
   now?: () => Date;
 }) {
@@ -103,7 +106,8 @@ export function createEmailChangeService({
         return owner.id;
       });
       if (!changedUserId) return "invalid";
-      await audit.record(changedUserId, "email-changed", origin);
+      // Reset links mailed to the old address die with it.
+      await credentialChanges.record(changedUserId, { kind: "email-changed" }, origin);
       return "changed";
     },
   };

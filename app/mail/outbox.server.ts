@@ -11,6 +11,7 @@ export type MailKind =
   | "signup-attempt"
   | "email-change"
   | "email-change-notice"
+  | "sign-in-method-notice"
   | "goodbye";
 
 /** Hands one mail to the outside world; throws when it could not. */

@@ -282,3 +282,45 @@ export function emailChangeNoticeMail({
     [`Hello ${name},`, "", what, "", "If this was not you, reset your password at once:", "", resetUrl],
   );
 }
+
+/** What a notice of a changed way to sign in says happened. */
+export type SignInMethodChange =
+  | { kind: "password-set" }
+  | { kind: "provider-linked"; provider: string }
+  | { kind: "provider-unlinked"; provider: string };
+
+export function signInMethodNoticeMail({
+  name,
+  change,
+  resetUrl,
+}: {
+  name: string;
+  change: SignInMethodChange;
+  resetUrl: string;
+}): RenderedMail {
+  const [subject, what] =
+    change.kind === "password-set"
+      ? [
+          "A password was set on your account",
+          `A password was set on your ${APP_NAME} account: it can now be signed in to with this address and that password. Every other session was signed out.`,
+        ]
+      : change.kind === "provider-linked"
+        ? [
+            `${change.provider} was connected to your account`,
+            `Your ${APP_NAME} account can now be signed in to through ${change.provider}.`,
+          ]
+        : [
+            `${change.provider} was disconnected from your account`,
+            `Your ${APP_NAME} account can no longer be signed in to through ${change.provider}.`,
+          ];
+  return render(
+    subject,
+    <>
+      <P>Hello {name},</P>
+      <P>{what}</P>
+      <P>If this was not you, reset your password at once:</P>
+      <ActionLink href={resetUrl} label="Reset my password" />
+    </>,
+    [`Hello ${name},`, "", what, "", "If this was not you, reset your password at once:", "", resetUrl],
+  );
+}

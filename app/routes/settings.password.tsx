@@ -36,10 +36,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user } = await requireUser(request, context);
+  const current = await requireUser(request, context);
+  const { user } = current;
   await context.rateLimit("password");
   const { hasPassword } = await context.services.connections.forOwner(user.id).signInMethods();
-  if (!hasPassword) return setFirstPassword(request, context, user.id);
+  if (!hasPassword) return setFirstPassword(request, context, current.session);
   const submission = parseWithZod(await readFormData(request), { schema: ChangePasswordSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply({ hideFields: SECRET_FIELDS }) }, { status: 400 });
@@ -91,9 +92,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
 /**
  * The first password of an account that has none, through better-auth's
  * setPassword. It is server-only (no path, so the auth hooks cannot tell it
- * apart): the common-password rule and the security event are applied here.
+ * apart): the common-password rule and what follows a new credential (other
+ * sessions end, links void, a notice) are applied here.
  */
-async function setFirstPassword(request: Request, context: ActionFunctionArgs["context"], userId: string) {
+async function setFirstPassword(
+  request: Request,
+  context: ActionFunctionArgs["context"],
+  session: { id: string; userId: string },
+) {
   const submission = parseWithZod(await readFormData(request), { schema: SetPasswordSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply({ hideFields: SECRET_FIELDS }) }, { status: 400 });
@@ -119,10 +125,14 @@ async function setFirstPassword(request: Request, context: ActionFunctionArgs["c
       return redirect("/settings/password");
     throw error;
   }
-  await context.services.audit.record(userId, "password-set", originOf(request.headers));
+  const origin = originOf(request.headers);
+  // As after a change: whoever else holds a session of the account does not keep it.
+  await context.services.sessions.forOwner(session.userId).revokeOthers(session.id, origin);
+  await context.services.credentialChanges.record(session.userId, { kind: "password-set" }, origin);
   return redirectWithFlash(context, "/settings/password", {
     kind: "success",
-    message: "Your password is set: you can now also sign in with your email address and this password.",
+    message:
+      "Your password is set: you can now also sign in with your email address and this password. Every other session has been signed out.",
   });
 }
 
