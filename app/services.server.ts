@@ -7,7 +7,9 @@ import { ACCESS_TOKEN_SECONDS, createAuth, type Auth } from "./auth/auth.server"
 import { createConnectionService, type ConnectionService } from "./auth/connections.server";
 import { createCredentialChanges, type CredentialChanges } from "./auth/credential-changes.server";
 import { createEmailChangeService, type EmailChangeService } from "./auth/email-change.server";
+import { createPendingAccounts, type PendingAccounts } from "./auth/pending-accounts.server";
 import { providerDisplayName } from "./auth/providers.server";
+import { createSignupMark, type SignupMarks } from "./auth/signup-mark.server";
 import { createLinkTokens, type LinkTokens } from "./auth/link-tokens.server";
 import { createPasswordHasher, type PasswordHasher } from "./auth/password-hashing.server";
 import { createSessionCache, SESSION_CHANGED_CHANNEL, type SessionCache } from "./auth/session-cache.server";
@@ -58,6 +60,10 @@ export interface Services {
   sessionCache: SessionCache;
   /** better-auth's scrypt behind a bounded queue (see password-hashing.server.ts). */
   passwordHasher: PasswordHasher;
+  /** Accounts whose address was never confirmed, and what becomes of them. */
+  pendingAccounts: PendingAccounts;
+  /** The browser a sign-up was made in. */
+  signupMarks: SignupMarks;
   /** Mail links' tokens, moved out of the URL into a cookie of their page. */
   linkTokens: LinkTokens;
   /** The session cookie's name: `__Secure-` prefixed over https, as better-auth names it. */
@@ -124,6 +130,11 @@ export async function createServices(
     providerName: (providerId) => providerDisplayName(config, providerId),
   });
   const connections = createConnectionService(database.db, credentialChanges);
+  const pendingAccounts = createPendingAccounts({
+    db: database.db,
+    passwordHasher,
+    secret: config.authSecret,
+  });
   const auth = createAuth({
     db: database.db,
     config,
@@ -135,6 +146,7 @@ export async function createServices(
     connections,
     sessions,
     credentialChanges,
+    pendingAccounts,
   });
   return {
     config,
@@ -151,6 +163,8 @@ export async function createServices(
     mail,
     flash: createFlashCookie({ secret: config.authSecret, secure: config.appUrl.protocol === "https:" }),
     linkTokens: createLinkTokens({ secure: config.appUrl.protocol === "https:" }),
+    pendingAccounts,
+    signupMarks: createSignupMark({ secret: config.authSecret, secure: config.appUrl.protocol === "https:" }),
     todos: createTodoService(database.db),
     sessions,
     connections,

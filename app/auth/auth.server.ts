@@ -1,5 +1,11 @@
 import { betterAuth } from "better-auth";
-import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
+import {
+  APIError,
+  createAuthMiddleware,
+  createEmailVerificationToken,
+  getSessionFromCtx,
+  isAPIError,
+} from "better-auth/api";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { bearer, jwt } from "better-auth/plugins";
 import type { AppDatabase } from "../../db/client.server";
@@ -21,6 +27,7 @@ import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from 
 import { NewPasswordSchema, PASSWORD_MAX_UTF16 } from "./password";
 import { PASSWORD_PROVIDER_ID, type ConnectionService } from "./connections.server";
 import type { CredentialChanges } from "./credential-changes.server";
+import type { PendingAccounts } from "./pending-accounts.server";
 import type { SessionService } from "./sessions.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
 import { NameSchema, usableName } from "./schemas";
@@ -86,6 +93,7 @@ export function createAuth({
   connections,
   sessions,
   credentialChanges,
+  pendingAccounts,
 }: {
   db: AppDatabase;
   config: Config;
@@ -97,6 +105,7 @@ export function createAuth({
   connections: ConnectionService;
   sessions: SessionService;
   credentialChanges: CredentialChanges;
+  pendingAccounts: PendingAccounts;
 }) {
   const authLogger = logger.child({ component: "better-auth" });
   // Every link in a mail is built from APP_URL, never from the request.
@@ -139,11 +148,15 @@ export function createAuth({
         await mail.enqueue({ ...rendered, kind: "reset-password", to: user.email });
       },
       onPasswordReset: async ({ user }, request) => {
+        // The reset link proved the mailbox: a pending sign-up's address is confirmed, its old password gone.
+        await pendingAccounts.confirmAfterReset(user.id);
         await credentialChanges.record(user.id, { kind: "password-reset" }, originOf(request?.headers));
         await rateLimits.signInFailures.clearAccount(user.email);
       },
       // Instead of telling the sign-up form that the address is taken, tell its owner.
       onExistingUserSignUp: async ({ user }) => {
+        // A sign-up still waiting for its owner was replaced by this one (hooks.before): no such mail.
+        if (!user.emailVerified) return;
         const rendered = signupAttemptMail({
           name: user.name,
           loginUrl: link("/login"),
@@ -181,12 +194,28 @@ export function createAuth({
       user: {
         create: {
           // A provider's profile name may be missing, too long or contain control characters.
-          before: async (created) => ({
-            data: { ...created, name: usableName(created.name, created.email) },
-          }),
+          before: async (created, ctx) => {
+            // A provider that does not vouch for the address makes no account: it would hold the
+            // address for whoever controls that identity before the owner ever confirmed it.
+            const providerId = ctx ? providerOfCallback(ctx) : null;
+            if (ctx && providerId && !created.emailVerified) {
+              throw ctx.redirect(
+                `/login?${new URLSearchParams({ error: PROVIDER_EMAIL_NOT_VOUCHED, provider: providerId })}`,
+              );
+            }
+            return { data: { ...created, name: usableName(created.name, created.email) } };
+          },
           // Every way an account is made: the sign-up form, /api/auth/*, a provider.
           after: async (created, ctx) => {
             await audit.record(created.id, "account-created", originOf(ctx?.headers));
+          },
+        },
+        update: {
+          // A sign-in through a provider never renames the account, nor gives it a picture.
+          before: async (changes, ctx) => {
+            if (!ctx || !providerOfCallback(ctx)) return;
+            const { name: _name, image: _image, ...kept } = changes;
+            return { data: kept };
           },
         },
       },
@@ -208,7 +237,15 @@ export function createAuth({
       account: {
         create: {
           // A provider's tokens are never used here, so never kept: a database leak gives none away.
-          before: async (created) => ({ data: { ...created, ...WITHOUT_PROVIDER_TOKENS } }),
+          before: async (created) => {
+            // A provider vouched for the address of a sign-up never confirmed (better-auth links only
+            // then): the password whoever signed up chose dies before the identity joins.
+            if (created.providerId !== PASSWORD_PROVIDER_ID) {
+              const owner = await db.query.user.findFirst({ where: (row, { eq }) => eq(row.id, created.userId) });
+              if (owner && !owner.emailVerified) await pendingAccounts.discardPendingPassword(owner.id);
+            }
+            return { data: { ...created, ...WITHOUT_PROVIDER_TOKENS } };
+          },
           after: async (created, ctx) => {
             if (created.providerId === PASSWORD_PROVIDER_ID) return;
             const origin = originOf(ctx?.headers);
@@ -384,6 +421,30 @@ export function createAuth({
             }
             break;
           }
+          case "/sign-up/email": {
+            if (failed) break;
+            const returned: unknown = ctx.context.returned;
+            const answered =
+              typeof returned === "object" && returned !== null && "user" in returned ? returned.user : null;
+            const answeredId =
+              typeof answered === "object" && answered !== null && "id" in answered ? answered.id : null;
+            // A taken address is answered with a made-up user that is not stored (the same answer as a new one).
+            if (typeof answeredId !== "string" || (await ctx.context.internalAdapter.findUserById(answeredId))) break;
+            const { email, name, password } = ctx.body as { email: string; name: string; password: string };
+            const pending = await pendingAccounts.find(email);
+            if (!pending) break;
+            // Still waiting for its owner: this sign-up replaces the pending password and name, and a new link goes out.
+            await pendingAccounts.replaceOnSignUp(pending, { name, password });
+            const token = await createEmailVerificationToken(
+              config.authSecret,
+              pending.email,
+              undefined,
+              VERIFY_LINK_SECONDS,
+            );
+            const rendered = verifyEmailMail({ name, url: link("/verify-email", { token }) });
+            await mail.enqueue({ ...rendered, kind: "verify-email", to: pending.email });
+            break;
+          }
           case "/verify-email":
             if (signedIn && !failed) {
               await audit.record(signedIn, "email-verified", origin);
@@ -434,6 +495,16 @@ export function createAuth({
       log: (level, message) => authLogger[level](message),
     },
   });
+}
+
+/** The `?error=` of a provider sign-in refused because the provider did not vouch for the address. */
+export const PROVIDER_EMAIL_NOT_VOUCHED = "email_not_vouched";
+
+/** The provider whose callback this is, when it is one (GitHub and Google, or OpenID Connect). */
+function providerOfCallback(ctx: { path?: string; params?: Record<string, string | undefined> }) {
+  if (ctx.path === "/callback/:id") return ctx.params?.id ?? null;
+  if (ctx.path === "/oauth2/callback/:providerId") return ctx.params?.providerId ?? null;
+  return null;
 }
 
 /** The client address the server layer set; calls without one (scripts, tests) share one counter. */

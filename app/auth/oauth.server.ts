@@ -1,6 +1,7 @@
 import { data, redirect, type AppLoadContext } from "@remix-run/node";
 import { isAPIError } from "better-auth/api";
 import type { OAuthProviderConfig } from "../config.server";
+import { PROVIDER_EMAIL_NOT_VOUCHED } from "./auth.server";
 import { forwardCookies } from "./cookies.server";
 import { callbackPath, findProvider, nameOf, type OAuthProviderId } from "./providers.server";
 
@@ -136,6 +137,11 @@ export function providerErrorView(
         `An account with this email address already exists, and it was not connected to ${name} automatically. ` +
           `Sign in with your password, then connect ${name} under Settings → Connections. ` +
           "If you never confirmed your address, open the link we mailed you first (or reset your password).",
+      );
+    case PROVIDER_EMAIL_NOT_VOUCHED:
+      return view(
+        `${name} has not confirmed that this email address is yours, so no account was made with it. ` +
+          `Create an account with the address instead, then connect ${name} under Settings → Connections.`,
       );
     case "email_not_verified":
       return view(

@@ -134,19 +134,24 @@ export function openIdConnectPlugin(config: Config) {
  * better-auth's `account` options: the linking rules.
  *
  * A provider identity joins an existing account on sign-in only when the
- * provider says the address is verified AND the account's own address was
- * verified (so an account someone registered with another person's address,
- * and never confirmed, is never merged into). No provider is trusted without
- * that claim. A signed-in user may link an identity whose address differs
- * from the account's: they proved both ends themselves.
+ * provider says the address is verified; no provider is trusted without that
+ * claim. An account whose address was never confirmed is a sign-up waiting
+ * for its owner: the provider's word makes the identity its owner, and the
+ * password chosen at that sign-up is discarded first (auth.server.ts,
+ * account.create), so whoever registered someone else's address keeps nothing.
+ * A provider that does not vouch for the address makes no account at all. A
+ * signed-in user may link an identity whose address differs from the
+ * account's: they proved both ends themselves.
  */
 export const ACCOUNT_OPTIONS: BetterAuthOptions["account"] = {
   accountLinking: {
     enabled: true,
     trustedProviders: [],
-    requireLocalEmailVerified: true,
+    requireLocalEmailVerified: false,
     allowDifferentEmails: true,
-    updateUserInfoOnLink: false,
+    // Only so that better-auth reads the user again after linking (a sign-up taken over by a
+    // provider is confirmed by then); the name and picture are not taken (auth.server.ts, user.update).
+    updateUserInfoOnLink: true,
   },
   // The OAuth `state` lives in the database (one use, ten minutes), bound to
   // this browser by a signed cookie.

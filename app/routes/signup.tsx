@@ -47,11 +47,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  return redirectWithFlash(context, "/verify-email", {
-    kind: "info",
-    message: `Check your inbox: we sent a link to ${email}. Open it to finish creating your account.`,
-    email,
-  });
+  // This browser made the sign-up: here the link confirms at once (the mark is set whether or not
+  // the address was free, so the answer says nothing about it).
+  const { pendingAccounts, signupMarks } = context.services;
+  const pending = await pendingAccounts.find(email);
+  const mark = await signupMarks.serialize({ email: email.toLowerCase(), version: pending?.version ?? "" });
+  return redirectWithFlash(
+    context,
+    "/verify-email",
+    {
+      kind: "info",
+      message: `Check your inbox: we sent a link to ${email}. Open it to finish creating your account.`,
+      email,
+    },
+    new Headers({ "Set-Cookie": mark }),
+  );
 }
 
 export default function Signup() {

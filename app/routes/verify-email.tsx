@@ -11,19 +11,34 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { z } from "zod";
 import { CLIENT_ADDRESS_HEADER } from "~/auth/client-address";
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from "~/auth/common-passwords.server";
 import { forwardCookies } from "~/auth/cookies.server";
+import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
+import { ResetPasswordSchema } from "~/auth/schemas";
 import { HOME_PATH } from "~/auth/guards.server";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
 import { SubmitButton } from "~/ui/form-controls";
-import { ErrorSummary, Field } from "~/ui/forms";
+import { ErrorSummary, Field, NewPasswordFields } from "~/ui/forms";
 import { EmailSchema } from "~/validation";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your email address · Todo" }];
 
 const ResendSchema = z.object({ email: EmailSchema });
+const PendingPasswordSchema = z.object({
+  password: z.string({ error: "Enter the password chosen when the account was made" }).max(1024),
+});
 
-type PageState = "check-inbox" | "confirm" | "expired" | "invalid";
+/** `prove`: the link was opened elsewhere than in the browser that signed up (pending-accounts.server.ts). */
+type PageState = "check-inbox" | "confirm" | "prove" | "expired" | "invalid";
+type ProveForm = "pending-password" | "new-password";
+
+/** What the action answers, named: inferred through its helpers, Remix's types widen it to any. */
+type ActionData =
+  | { state: PageState; form?: ProveForm; result?: SubmissionResult<string[]> }
+  | { result: SubmissionResult<string[]> };
+
+const SECRET_FIELDS = ["password", "confirmPassword"];
 
 const PAGE = "/verify-email";
 
@@ -39,6 +54,85 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if ((await linkTokens.read(request, PAGE)) !== null) return { state: "confirm" as PageState, email: "" };
   const flash = await context.getFlash();
   return { state: "check-inbox" as PageState, email: flash?.email ?? "" };
+}
+
+/** The sign-up the link stands for, while its address is still unconfirmed. */
+async function pendingOfLink(request: Request, context: AppLoadContext) {
+  const { linkTokens, pendingAccounts } = context.services;
+  const email = await pendingAccounts.addressOfLink((await linkTokens.read(request, PAGE)) ?? "");
+  return email ? pendingAccounts.find(email) : null;
+}
+
+/**
+ * The button of the link's page. In the browser that made this very sign-up it confirms at once;
+ * anywhere else the page asks who is there: the one who chose the password, or the mailbox's
+ * owner, who may choose another.
+ */
+async function confirmFromLink(request: Request, context: AppLoadContext) {
+  const pending = await pendingOfLink(request, context);
+  if (pending) {
+    const mark = await context.services.signupMarks.read(request);
+    if (mark?.email !== pending.email || mark.version !== pending.version) return { state: "prove" as PageState };
+  }
+  return confirmAddress(request, context);
+}
+
+/** Confirms with the password chosen at sign-up, typed again. */
+async function confirmWithPendingPassword(request: Request, formData: FormData, context: AppLoadContext) {
+  await context.rateLimit("password");
+  const submission = parseWithZod(formData, { schema: PendingPasswordSchema });
+  const refuse = (message?: string) =>
+    data(
+      {
+        state: "prove" as PageState,
+        form: "pending-password" as ProveForm,
+        result: submission.reply({
+          hideFields: SECRET_FIELDS,
+          ...(message ? { fieldErrors: { password: [message] } } : {}),
+        }),
+      },
+      { status: 400 },
+    );
+  if (submission.status !== "success") return refuse();
+  const pending = await pendingOfLink(request, context);
+  if (pending) {
+    const right = await context.services.pendingAccounts
+      .isPendingPassword(pending, submission.value.password)
+      .catch((error: unknown) => {
+        refuseIfHashingBusy(error, context);
+        throw error;
+      });
+    if (!right) return refuse("That is not the password chosen when the account was made");
+  }
+  return confirmAddress(request, context);
+}
+
+/** The mailbox's owner chooses the password: the one chosen at sign-up, by whoever it was, is gone. */
+async function confirmWithNewPassword(request: Request, formData: FormData, context: AppLoadContext) {
+  await context.rateLimit("password");
+  const submission = parseWithZod(formData, { schema: ResetPasswordSchema });
+  const refuse = (fieldErrors?: Record<string, string[]>) =>
+    data(
+      {
+        state: "prove" as PageState,
+        form: "new-password" as ProveForm,
+        result: submission.reply({ hideFields: SECRET_FIELDS, ...(fieldErrors ? { fieldErrors } : {}) }),
+      },
+      { status: 400 },
+    );
+  if (submission.status !== "success") return refuse();
+  if (isCommonPassword(submission.value.password)) return refuse({ password: [COMMON_PASSWORD_MESSAGE] });
+  // Only a link whose signature holds names a pending account: a forged one changes nothing.
+  const pending = await pendingOfLink(request, context);
+  if (pending) {
+    await context.services.pendingAccounts
+      .replacePassword(pending, submission.value.password)
+      .catch((error: unknown) => {
+        refuseIfHashingBusy(error, context);
+        throw error;
+      });
+  }
+  return confirmAddress(request, context);
 }
 
 /** Confirms the address and signs this browser in (ending any session it had). */
@@ -106,7 +200,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await readFormData(request);
   switch (formData.get("intent")) {
     case "confirm":
-      return confirmAddress(request, context);
+      return confirmFromLink(request, context);
+    case "confirm-with-password":
+      return confirmWithPendingPassword(request, formData, context);
+    case "confirm-with-new-password":
+      return confirmWithNewPassword(request, formData, context);
     default:
       return resend(formData, context);
   }
@@ -116,6 +214,10 @@ const HEADINGS: Record<PageState, { title: string; text: string }> = {
   confirm: {
     title: "Confirm your email address",
     text: "Press the button to confirm this address and sign in.",
+  },
+  prove: {
+    title: "Finish confirming your address",
+    text: "This link was opened in another browser than the one the account was made in. To make sure the account is yours, enter the password chosen when it was made, or choose a new one.",
   },
   "check-inbox": {
     title: "Check your inbox",
@@ -133,18 +235,8 @@ const HEADINGS: Record<PageState, { title: string; text: string }> = {
 
 export default function VerifyEmail() {
   const loaderData = useLoaderData<typeof loader>();
-  // Named here: inferred through the two intents' helpers, Remix's types widen it to any.
-  const actionData = useActionData<{ state: PageState } | { result: SubmissionResult<string[]> }>();
+  const actionData = useActionData<ActionData>();
   const state = actionData && "state" in actionData ? actionData.state : loaderData.state;
-  const email = loaderData.email;
-  const [form, fields] = useForm({
-    id: "resend-verification",
-    lastResult: actionData && "result" in actionData ? actionData.result : undefined,
-    constraint: getZodConstraint(ResendSchema),
-    defaultValue: { email },
-    shouldValidate: "onSubmit",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResendSchema }),
-  });
   const heading = HEADINGS[state];
   if (state === "confirm") {
     return (
@@ -159,20 +251,106 @@ export default function VerifyEmail() {
       </section>
     );
   }
+  if (state === "prove") {
+    const failed = actionData && "form" in actionData ? actionData : undefined;
+    return (
+      <section className="card narrow">
+        <h1>{heading.title}</h1>
+        <p>{heading.text}</p>
+        <PendingPasswordForm lastResult={failed?.form === "pending-password" ? failed.result : undefined} />
+        <h2>Did not make this account, or forgot that password?</h2>
+        <p>Choose a password of your own. The one chosen before stops working.</p>
+        <NewPasswordForm lastResult={failed?.form === "new-password" ? failed.result : undefined} />
+      </section>
+    );
+  }
   return (
     <section className="card narrow">
       <h1>{heading.title}</h1>
       <p>{heading.text}</p>
-      <Form method="post" action="/verify-email" {...getFormProps(form)}>
-        <ErrorSummary form={form} fields={[{ label: "Email", field: fields.email }]} />
-        <Field label="Email" field={fields.email} type="email" autoComplete="email" />
-        <SubmitButton className="button" pendingText="Sending…">
-          Send a new link
-        </SubmitButton>
-      </Form>
+      <ResendForm
+        email={loaderData.email}
+        lastResult={actionData && !("state" in actionData) ? actionData.result : undefined}
+      />
       <p className="card-footer">
         Already confirmed? <Link to="/login">Sign in</Link>
       </p>
     </section>
+  );
+}
+
+type LastResult = SubmissionResult<string[]> | undefined;
+
+function ResendForm({ email, lastResult }: { email: string; lastResult: LastResult }) {
+  const [form, fields] = useForm({
+    id: "resend-verification",
+    lastResult,
+    constraint: getZodConstraint(ResendSchema),
+    defaultValue: { email },
+    shouldValidate: "onSubmit",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResendSchema }),
+  });
+  return (
+    <Form method="post" action="/verify-email" {...getFormProps(form)}>
+      <ErrorSummary form={form} fields={[{ label: "Email", field: fields.email }]} />
+      <Field label="Email" field={fields.email} type="email" autoComplete="email" />
+      <SubmitButton className="button" pendingText="Sending…">
+        Send a new link
+      </SubmitButton>
+    </Form>
+  );
+}
+
+function PendingPasswordForm({ lastResult }: { lastResult: LastResult }) {
+  const [form, fields] = useForm({
+    id: "pending-password",
+    lastResult,
+    constraint: getZodConstraint(PendingPasswordSchema),
+    shouldValidate: "onSubmit",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: PendingPasswordSchema }),
+  });
+  return (
+    <Form method="post" action={PAGE} reloadDocument {...getFormProps(form)}>
+      <ErrorSummary form={form} fields={[{ label: "Password", field: fields.password }]} />
+      <Field
+        label="Password chosen when the account was made"
+        field={fields.password}
+        type="password"
+        autoComplete="current-password"
+        autoFocus
+      />
+      <SubmitButton name="intent" value="confirm-with-password" pendingText="Confirming…">
+        Confirm and sign in
+      </SubmitButton>
+    </Form>
+  );
+}
+
+function NewPasswordForm({ lastResult }: { lastResult: LastResult }) {
+  const [form, fields] = useForm({
+    id: "new-password",
+    lastResult,
+    constraint: getZodConstraint(ResetPasswordSchema),
+    shouldValidate: "onSubmit",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResetPasswordSchema }),
+  });
+  return (
+    <Form method="post" action={PAGE} reloadDocument {...getFormProps(form)}>
+      <ErrorSummary
+        form={form}
+        fields={[
+          { label: "New password", field: fields.password },
+          { label: "Confirm new password", field: fields.confirmPassword },
+        ]}
+      />
+      <NewPasswordFields
+        password={fields.password}
+        confirmPassword={fields.confirmPassword}
+        labels={["New password", "Confirm new password"]}
+      />
+      <SubmitButton className="button" name="intent" value="confirm-with-new-password" pendingText="Saving…">
+        Set password, confirm and sign in
+      </SubmitButton>
+    </Form>
   );
 }

@@ -13,7 +13,7 @@ import * as settingsSecurity from "~/routes/settings.security";
 import * as signup from "~/routes/signup";
 import type { Services } from "~/services.server";
 import { account, auditEvent, session, user } from "../../db/schema";
-import { latestMail, signUpVerified } from "../support/accounts";
+import { signUpVerified } from "../support/accounts";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
 import {
@@ -177,10 +177,10 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
     expect(page.data.providerError?.message).toMatch(/Sign in with your password, then connect Test IdP/);
   });
 
-  it("never merges into a password account whose address was never confirmed", async () => {
+  it("gives a sign-up never confirmed to the provider that vouches for its address: the password chosen at it stops working", async () => {
     const email = uniqueEmail("unconfirmed");
-    const owner = new TestClient(services);
-    const signedUp = await owner.post(signup.action, "/signup", {
+    const squatter = new TestClient(services);
+    const signedUp = await squatter.post(signup.action, "/signup", {
       name: "Squatter",
       email,
       password: STRONG_PASSWORD,
@@ -188,24 +188,31 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
     });
     expect(signedUp.status).toBe(302);
     const { sub } = identity(true, email);
-    const client = new TestClient(services);
-    const result = await signInThroughProvider(client, sub);
-    expect(errorCodeOf(result)).toBe("account_not_linked");
-    expect(await signedInUserId(client)).toBeNull();
-    const squatted = await userByEmail(email);
-    expect(squatted?.emailVerified).toBe(false);
-    expect(await providerAccounts(squatted?.id ?? "")).toEqual([]);
+    const owner = new TestClient(services);
+    const result = await signInThroughProvider(owner, sub);
+    expect(result.location).toBe("/todos");
+    const account = await userByEmail(email);
+    expect(await signedInUserId(owner)).toBe(account?.id);
+    expect(account?.emailVerified).toBe(true);
+    expect(await providerAccounts(account?.id ?? "")).toEqual([expect.objectContaining({ accountId: sub })]);
+    // Nothing of the earlier sign-up is a way in: its password is gone.
+    const withPassword = await new TestClient(services).post(login.action, "/login", {
+      email,
+      password: STRONG_PASSWORD,
+    });
+    expect(withPassword.status).toBe(400);
+    expect((await services.connections.forOwner(account?.id ?? "").signInMethods()).hasPassword).toBe(false);
   });
 
-  it("makes a new account from an address the provider does not vouch for wait for the mailed link", async () => {
+  it("makes no account from an address the provider does not vouch for, and says to sign up with it", async () => {
     const { sub, email } = identity(false);
     const client = new TestClient(services);
     const result = await signInThroughProvider(client, sub);
-    expect(errorCodeOf(result)).toBe("email_not_verified");
+    expect(errorCodeOf(result)).toBe("email_not_vouched");
     expect(await signedInUserId(client)).toBeNull();
-    expect(await latestMail(services, email, "verify-email")).toBeDefined();
+    expect(await userByEmail(email)).toBeUndefined();
     const page = await client.get<LoginPage>(login.loader, result.location ?? "");
-    expect(page.data.providerError?.offerNewConfirmationLink).toBe(true);
+    expect(page.data.providerError?.message).toMatch(/Create an account with the address instead/);
   });
 
   it("refuses a callback whose state was tampered with, or that comes to another browser", async () => {

@@ -6,7 +6,7 @@ import * as settingsSecurity from "~/routes/settings.security";
 import * as settingsSessions from "~/routes/settings.sessions";
 import * as signup from "~/routes/signup";
 import type { Services } from "~/services.server";
-import { confirmLink, latestMail, pathOf, signUpVerified } from "../support/accounts";
+import { confirmLinkElsewhere, latestMail, pathOf, signUpVerified } from "../support/accounts";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, DATABASE_KINDS, TEST_APP_URL } from "../support/databases";
 import { linkIn } from "../support/smtp";
@@ -143,7 +143,11 @@ describe.each(DATABASE_KINDS)("security activity on %s", (kind) => {
 
     const owner = new TestClient(services);
     const mail = await latestMail(services, email, "verify-email");
-    const verified = await confirmLink(owner, pathOf(linkIn(mail, `${TEST_APP_URL}/verify-email?token=`)));
+    const verified = await confirmLinkElsewhere(
+      owner,
+      pathOf(linkIn(mail, `${TEST_APP_URL}/verify-email?token=`)),
+      password,
+    );
     expect(verified.status).toBe(302);
     const page = await owner.get<{ events: EventRow[] }>(settingsSecurity.loader, "/settings/security");
     const listed = withConfirmationInOrder(page.data.events);

@@ -11,6 +11,7 @@ import {
   allSessionTokens,
   APP_START_TIMEOUT_MS,
   appOrigin,
+  mailLink,
   Browser,
   sessionsOf,
   signIn,
@@ -291,7 +292,7 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     expect(await oidcAccounts(existing?.id ?? "")).toEqual([]);
   });
 
-  it("An OAuth identity links to an existing account only when the provider says the email is verified, and an unverified password account is never merged into. — provider says verified, the password account never confirmed its address: no merge", async () => {
+  it("An OAuth identity links to an existing account only when the provider says the email is verified, and an unverified password account is never merged into. — provider says verified, the password account never confirmed its address: nothing of it is merged, its password dies", async () => {
     // Someone registers a password account with an address that is not theirs, and never confirms it.
     const squatter = new Browser(app);
     const email = uniqueEmail("squatted");
@@ -305,22 +306,24 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     const squatted = await userByEmail(app, email);
     expect(squatted?.emailVerified).toBe(false);
 
-    // The address's real owner signs in through a provider that vouches for it.
+    // The address's real owner signs in through a provider that vouches for it: the address is theirs.
     const { sub } = identity(true, email);
     const realOwner = new Browser(app);
-    expectRefused(await signInThroughProvider(realOwner, sub), "account_not_linked");
-    expect(await signedInUserId(realOwner)).toBeNull();
-    expect(await realOwner.isSignedIn()).toBe(false);
-    expect(await oidcAccounts(squatted?.id ?? "")).toEqual([]);
-    expect(await sessionsOf(app, email)).toEqual([]);
+    const answer = await signInThroughProvider(realOwner, sub);
+    expect(answer.headers.get("location")).toBe("/todos");
+    expect(await signedInUserId(realOwner)).toBe(squatted?.id);
+    expect(await oidcAccounts(squatted?.id ?? "")).toEqual([expect.objectContaining({ accountId: sub })]);
     expect(await usersWithEmail(email)).toHaveLength(1);
-    // Still unconfirmed: the provider's word did not confirm the squatter's account.
-    expect((await userByEmail(app, email))?.emailVerified).toBe(false);
-
-    // And the squatter's password still opens nothing.
+    // Nothing the squatter set survives: not the password, not the name.
+    expect((await userByEmail(app, email))?.name).not.toBe("Squatter");
     const squatterAgain = new Browser(app);
-    await signIn(squatterAgain, { email, password: STRONG_PASSWORD });
+    expect((await signIn(squatterAgain, { email, password: STRONG_PASSWORD })).status).toBe(400);
     expect(await squatterAgain.isSignedIn()).toBe(false);
+    // Nor does the squatter's confirmation link open anything now.
+    const link = await mailLink(app, email, "verify-email", "/verify-email?token=");
+    const pressed = await squatter.pressOnLinkPage(link, { intent: "confirm" });
+    expect(pressed.headers.get("location")).toBe("/login");
+    expect(squatter.sessionToken).toBeNull();
   });
 
   it("An OAuth identity links to an existing account only when the provider says the email is verified, and an unverified password account is never merged into. — provider says verified and the account is verified: it joins that account", async () => {

@@ -20,7 +20,7 @@ import {
   userByEmail,
   type Account,
 } from "./support";
-import { uniqueEmail } from "../support/client";
+import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -137,8 +137,13 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     // A confirmation link opened and confirmed in a browser that holds a session: that one ends too.
     const heldBySecond = new Map(browser.cookies);
     const secondsToken = browser.sessionToken;
-    const link = await signUpPending(app);
-    expect((await browser.pressOnLinkPage(link, { intent: "confirm" })).status).toBe(302);
+    // Confirmed with the password chosen at sign-up, in a browser that holds another session.
+    const { link } = await signUpPending(app);
+    const { path } = await browser.openLink(link);
+    expect((await browser.post(path, { intent: "confirm" })).status).toBe(200);
+    expect(
+      (await browser.post(path, { intent: "confirm-with-password", password: STRONG_PASSWORD })).status,
+    ).toBe(302);
     expect(await replaying(heldBySecond).isSignedIn()).toBe(false);
     expect(await allSessionTokens(app)).not.toContain(secondsToken);
     expect(await browser.isSignedIn()).toBe(true);
@@ -146,7 +151,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
 
   it("Credentials travel only in POST bodies; a GET never signs anyone in or out (a mail link opens a page whose button acts)", async () => {
     const email = uniqueEmail("scanned");
-    const link = await signUpPending(app, { email });
+    const { link, browser: person } = await signUpPending(app, { email });
     // A mail scanner follows the link, and its redirect, and reads the page.
     const scanner = new Browser(app);
     const { page } = await scanner.openLink(link);
@@ -155,7 +160,6 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     expect((await userByEmail(app, email))?.emailVerified).toBe(false);
     expect(await sessionsOf(app, email)).toEqual([]);
     // The person presses the button: confirmed and signed in.
-    const person = new Browser(app);
     expect((await person.pressOnLinkPage(link, { intent: "confirm" })).headers.get("location")).toBe(
       "/todos",
     );

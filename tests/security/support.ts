@@ -279,14 +279,21 @@ export async function signUp(
   return { email: stored, password };
 }
 
-/** Signs up through the form in a browser of its own and leaves the address unconfirmed; answers its confirmation link. */
+/**
+ * Signs up through the form in a browser of its own and leaves the address unconfirmed; answers
+ * its confirmation link and that browser (where the link confirms at once).
+ */
 export async function signUpPending(
   app: HttpApp,
   { email = uniqueEmail("pending"), password = STRONG_PASSWORD, name = "Pending Tester" } = {},
-): Promise<string> {
-  const answer = await new Browser(app).post("/signup", { name, email, password, confirmPassword: password });
+) {
+  const browser = new Browser(app);
+  const answer = await browser.post("/signup", { name, email, password, confirmPassword: password });
   expect(answer.status).toBe(302);
-  return mailLink(app, email.trim().toLowerCase(), "verify-email", "/verify-email?token=");
+  return {
+    link: await mailLink(app, email.trim().toLowerCase(), "verify-email", "/verify-email?token="),
+    browser,
+  };
 }
 
 /** Signs in through the form; answers the response (302 on success). */

@@ -85,3 +85,16 @@ export async function pressOnLinkPage<T = unknown>(
   await openLink(client, route.loader, link);
   return client.post<T>(route.action, new URL(link, TEST_APP_URL).pathname, fields);
 }
+
+/**
+ * Opens a sign-up's confirmation link in another browser than the one that signed up: the page
+ * asks for the password chosen at sign-up, which confirms.
+ */
+export async function confirmLinkElsewhere(client: TestClient, link: string, password: string) {
+  await openLink(client, verifyEmail.loader, link);
+  const asked = await client.post<{ state: string }>(verifyEmail.action, "/verify-email", {
+    intent: "confirm",
+  });
+  expect(asked.data.state).toBe("prove");
+  return client.post(verifyEmail.action, "/verify-email", { intent: "confirm-with-password", password });
+}

@@ -132,6 +132,6 @@ export async function signUpOverHttp(
   );
   if (signedUp.status !== 302) throw new Error(`sign-up answered ${signedUp.status}`);
   const mail = await latestMail(app.services, email, "verify-email");
-  const cookie = await confirmSignUp(linkIn(mail, `${app.origin}/verify-email?token=`), headers);
+  const cookie = await confirmSignUp(linkIn(mail, `${app.origin}/verify-email?token=`), signedUp, headers);
   return { email, cookie };
 }

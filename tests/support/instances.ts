@@ -107,7 +107,7 @@ export async function signUpOn(
   if (signedUp.status !== 302) throw new Error(`sign-up answered ${signedUp.status}`);
   const [mail] = await smtp.waitFor(email);
   if (!mail) throw new Error(`no mail to ${email}`);
-  return confirmSignUp(linkIn(mail, `${instance.origin}/verify-email?token=`), headers);
+  return confirmSignUp(linkIn(mail, `${instance.origin}/verify-email?token=`), signedUp, headers);
 }
 
 /**

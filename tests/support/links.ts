@@ -40,9 +40,17 @@ export async function followLinkAndPress(
   });
 }
 
-/** Follows a sign-up's confirmation link and confirms: answers the signed-in cookie header. */
-export async function confirmSignUp(link: string, headers: Record<string, string> = {}): Promise<string> {
-  const confirmed = await followLinkAndPress(link, { intent: "confirm" }, headers);
+/**
+ * Follows a sign-up's confirmation link and confirms, in the browser that signed up (`signedUp`
+ * is its answer, with the cookie marking it): answers the signed-in cookie header.
+ */
+export async function confirmSignUp(
+  link: string,
+  signedUp: Response,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const cookie = [headers.cookie, cookiePairs(signedUp)].filter(Boolean).join("; ");
+  const confirmed = await followLinkAndPress(link, { intent: "confirm" }, { ...headers, cookie });
   if (confirmed.status !== 302) throw new Error(`confirmation answered ${confirmed.status}`);
   return cookiePairs(confirmed);
 }
