@@ -23,6 +23,7 @@ import { NewPasswordSchema, PASSWORD_MAX_UTF16 } from "./password";
 import { PASSWORD_PROVIDER_ID, type ConnectionService } from "./connections.server";
 import type { SessionService } from "./sessions.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
+import { requireRecentAuthForEndpoint } from "./reauthentication.server";
 import { NameSchema, usableName } from "./schemas";
 
 export { CLIENT_ADDRESS_HEADER } from "./client-address";
@@ -219,6 +220,8 @@ export function createAuth({
       updateAge: SESSION_REFRESH_SECONDS,
       // No cookie cache: it would keep a revoked session alive for its lifetime.
       cookieCache: { enabled: false },
+      // The last password check after the sign-in (reauthentication.server.ts); only the app sets it.
+      additionalFields: { reauthenticatedAt: { type: "date", required: false, input: false } },
     },
     advanced: {
       cookiePrefix: "todo",
@@ -231,6 +234,7 @@ export function createAuth({
     // The security history, for the HTML pages and /api/auth/* alike.
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
+        await requireRecentAuthForEndpoint(ctx, config.reauthMaxAgeSeconds);
         // Failed sign-ins are held per account here, so that forms and the JSON API share the count.
         if (ctx.path === "/sign-in/email" && typeof ctx.body?.email === "string") {
           const verdict = await rateLimits.signInFailures.check(ctx.body.email, clientAddressOf(ctx.headers));
