@@ -8,8 +8,37 @@ import {
   OIDC_NAME,
   OIDC_URL,
   PORT,
+  REAUTH_APP_URL,
+  REAUTH_MAX_AGE_SECONDS,
+  REAUTH_PORT,
   SMTP_PORT,
 } from "./tests/e2e/support/env";
+
+/** The app as `npm start` runs it, on a fresh in-memory database, sending mail to the test mailbox. */
+const appServer = (appUrl: string, port: number, env: Record<string, string> = {}) => ({
+  command: ["node", ...startScript().nodeOptions, "build/server.js"].join(" "),
+  url: `${appUrl}/healthz`,
+  reuseExistingServer: false,
+  timeout: 60_000,
+  stdout: "ignore" as const,
+  stderr: "pipe" as const,
+  env: {
+    ...startScript().env,
+    NODE_ENV: "production",
+    APP_URL: appUrl,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+    // A fresh, throw-away database for every run, whatever the shell has set.
+    PGLITE_DIR: "memory://",
+    DATABASE_URL: "",
+    SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
+    // Each test sends an X-Forwarded-For of its own (see support/test.ts).
+    TRUST_PROXY: "loopback",
+    LOG_LEVEL: "warn",
+    ...env,
+  },
+});
 
 /**
  * Browser tests against the production build (`npm run build` must have run:
@@ -64,33 +93,14 @@ export default defineConfig({
       stdout: "ignore",
       stderr: "pipe",
     },
-    {
-      // As `npm start` runs it.
-      command: ["node", ...startScript().nodeOptions, "build/server.js"].join(" "),
-      url: `${APP_URL}/healthz`,
-      reuseExistingServer: false,
-      timeout: 60_000,
-      stdout: "ignore",
-      stderr: "pipe",
-      env: {
-        ...startScript().env,
-        NODE_ENV: "production",
-        APP_URL,
-        PORT: String(PORT),
-        HOST: "127.0.0.1",
-        BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
-        // A fresh, throw-away database for every run, whatever the shell has set.
-        PGLITE_DIR: "memory://",
-        DATABASE_URL: "",
-        SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
-        // Each test sends an X-Forwarded-For of its own (see support/test.ts).
-        TRUST_PROXY: "loopback",
-        LOG_LEVEL: "warn",
-        OIDC_ISSUER: OIDC_URL,
-        OIDC_CLIENT_ID: OIDC_CLIENT.clientId,
-        OIDC_CLIENT_SECRET: OIDC_CLIENT.clientSecret,
-        OIDC_NAME,
-      },
-    },
+    // As `npm start` runs it.
+    appServer(APP_URL, PORT, {
+      OIDC_ISSUER: OIDC_URL,
+      OIDC_CLIENT_ID: OIDC_CLIENT.clientId,
+      OIDC_CLIENT_SECRET: OIDC_CLIENT.clientSecret,
+      OIDC_NAME,
+    }),
+    // The same with a window of a few seconds, for reauthentication.spec.ts (see env.ts).
+    appServer(REAUTH_APP_URL, REAUTH_PORT, { REAUTH_MAX_AGE: String(REAUTH_MAX_AGE_SECONDS) }),
   ],
 });

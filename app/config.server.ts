@@ -50,7 +50,12 @@ export interface Config {
   oauthProviders: OAuthProviderConfig[];
   /** Where generated state (the dev secret, the embedded database) lives. */
   dataDir: string;
+  /** Seconds after its last password (or provider) check during which a session may make sensitive changes. */
+  reauthMaxAgeSeconds: number;
 }
+
+/** Ten minutes: long enough for one errand in the settings, short enough that an unattended browser soon needs the password again. */
+export const DEFAULT_REAUTH_MAX_AGE_SECONDS = 600;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -84,6 +89,12 @@ const EnvSchema = z.object({
   MAIL_FROM: optional(z.string()),
   TRUST_PROXY: optional(z.string()),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
+  REAUTH_MAX_AGE: optional(
+    z.coerce
+      .number({ error: "must be a whole number of seconds greater than 0" })
+      .int({ error: "must be a whole number of seconds greater than 0" })
+      .positive({ error: "must be a whole number of seconds greater than 0" }),
+  ),
   GITHUB_CLIENT_ID: optional(z.string().trim()),
   GITHUB_CLIENT_SECRET: optional(z.string().trim()),
   GOOGLE_CLIENT_ID: optional(z.string().trim()),
@@ -228,5 +239,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: vars.LOG_LEVEL ?? "info",
     oauthProviders: parseOAuthProviders(vars),
     dataDir,
+    reauthMaxAgeSeconds: vars.REAUTH_MAX_AGE ?? DEFAULT_REAUTH_MAX_AGE_SECONDS,
   };
 }

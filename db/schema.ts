@@ -36,6 +36,8 @@ export const session = pgTable(
     userId: text()
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
+    /** The last password (or provider) check in this session after its sign-in; null: only the sign-in. */
+    reauthenticatedAt: timestamp({ withTimezone: true }),
     ...timestamps,
   },
   (table) => [index("session_user_id_idx").on(table.userId)],

@@ -20,6 +20,7 @@ export const AUDIT_EVENT_TYPES = {
   "provider-linked": "Sign-in provider connected",
   "provider-unlinked": "Sign-in provider disconnected",
   "password-set": "Password set",
+  reauthenticated: "Password confirmed for a sensitive change",
 } as const;
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
 

@@ -16,11 +16,7 @@ import type { Logger } from "../logger.server";
 import type { Outbox } from "../mail/outbox.server";
 import { retryAfterText, type RateLimits } from "../security/rate-limit.server";
 import { isSameSiteUrl } from "../security/redirect";
-import {
-  resetPasswordMail,
-  signupAttemptMail,
-  verifyEmailMail,
-} from "../mail/templates.server";
+import { resetPasswordMail, signupAttemptMail, verifyEmailMail } from "../mail/templates.server";
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import type { PasswordHasher } from "./password-hashing.server";
 import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./common-passwords.server";
@@ -30,6 +26,7 @@ import type { CredentialChanges } from "./credential-changes.server";
 import type { PendingAccounts } from "./pending-accounts.server";
 import type { SessionService } from "./sessions.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
+import { requireRecentAuthForEndpoint } from "./reauthentication.server";
 import { NameSchema, usableName } from "./schemas";
 
 export { CLIENT_ADDRESS_HEADER } from "./client-address";
@@ -241,7 +238,9 @@ export function createAuth({
             // A provider vouched for the address of a sign-up never confirmed (better-auth links only
             // then): the password whoever signed up chose dies before the identity joins.
             if (created.providerId !== PASSWORD_PROVIDER_ID) {
-              const owner = await db.query.user.findFirst({ where: (row, { eq }) => eq(row.id, created.userId) });
+              const owner = await db.query.user.findFirst({
+                where: (row, { eq }) => eq(row.id, created.userId),
+              });
               if (owner && !owner.emailVerified) await pendingAccounts.discardPendingPassword(owner.id);
             }
             return { data: { ...created, ...WITHOUT_PROVIDER_TOKENS } };
@@ -265,6 +264,8 @@ export function createAuth({
       updateAge: SESSION_REFRESH_SECONDS,
       // No cookie cache: it would keep a revoked session alive for its lifetime.
       cookieCache: { enabled: false },
+      // The last password check after the sign-in (reauthentication.server.ts); only the app sets it.
+      additionalFields: { reauthenticatedAt: { type: "date", required: false, input: false } },
     },
     advanced: {
       cookiePrefix: "todo",
@@ -277,6 +278,7 @@ export function createAuth({
     // The security history, for the HTML pages and /api/auth/* alike.
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
+        await requireRecentAuthForEndpoint(ctx, config.reauthMaxAgeSeconds);
         // Failed sign-ins are held per account here, so that forms and the JSON API share the count.
         if (ctx.path === "/sign-in/email" && typeof ctx.body?.email === "string") {
           const verdict = await rateLimits.signInFailures.check(ctx.body.email, clientAddressOf(ctx.headers));
@@ -429,7 +431,11 @@ export function createAuth({
             const answeredId =
               typeof answered === "object" && answered !== null && "id" in answered ? answered.id : null;
             // A taken address is answered with a made-up user that is not stored (the same answer as a new one).
-            if (typeof answeredId !== "string" || (await ctx.context.internalAdapter.findUserById(answeredId))) break;
+            if (
+              typeof answeredId !== "string" ||
+              (await ctx.context.internalAdapter.findUserById(answeredId))
+            )
+              break;
             const { email, name, password } = ctx.body as { email: string; name: string; password: string };
             const pending = await pendingAccounts.find(email);
             if (!pending) break;

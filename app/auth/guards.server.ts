@@ -4,6 +4,7 @@ import { safeRedirect } from "../security/redirect";
 import type { AuthSession } from "./auth.server";
 import { providerViews } from "./providers.server";
 import { refuseIfHashingBusy } from "./password-hashing.server";
+import { isRecentlyAuthenticated, REAUTHENTICATE_PATH } from "./reauthentication.server";
 
 /** Where a signed-in user lands by default. */
 export const HOME_PATH = "/todos";
@@ -19,6 +20,26 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
   const here = `${url.pathname}${url.search}`;
   const search = here === "/" ? "" : `?${new URLSearchParams({ redirectTo: here })}`;
   throw redirect(`/login${search}`);
+}
+
+/** Where /reauthenticate sends a person back to when nothing (or nothing safe) was named. */
+export const REAUTHENTICATED_HOME_PATH = "/settings";
+
+/** The re-authentication page, bringing the person back to `redirectTo` (a same-site path) afterwards. */
+export const reauthenticatePath = (redirectTo: string) =>
+  `${REAUTHENTICATE_PATH}?${new URLSearchParams({ redirectTo: safeRedirect(redirectTo, REAUTHENTICATED_HOME_PATH) })}`;
+
+/**
+ * For sensitive changes (sudo mode): the signed-in session, if its password
+ * was checked (or it signed in) within `REAUTH_MAX_AGE` seconds; otherwise a
+ * redirect to /reauthenticate that brings the person back here afterwards.
+ */
+export async function requireRecentAuth(request: Request, context: AppLoadContext): Promise<AuthSession> {
+  const current = await requireUser(request, context);
+  if (isRecentlyAuthenticated(current.session, context.services.config.reauthMaxAgeSeconds)) return current;
+  const url = new URL(request.url);
+  // In an action this is the form's own page (Remix strips `.data`): back there, not to a URL that only takes posts.
+  throw redirect(reauthenticatePath(`${url.pathname}${url.search}`));
 }
 
 /** For the sign-in and sign-up pages: a signed-in user has nothing to do there. */

@@ -1,5 +1,5 @@
 import Bowser from "bowser";
-import { and, desc, eq, ne } from "drizzle-orm";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client.server";
 import type { AuditLog, RequestOrigin } from "../audit/audit.server";
 import { session } from "../../db/schema";
@@ -66,6 +66,21 @@ export function createSessionService(db: AppDatabase, audit: AuditLog) {
             .where(and(eq(session.id, sessionId), eq(session.userId, ownerId)))
             .returning({ id: session.id });
           if (rows.length > 0) await audit.record(ownerId, "session-revoked", origin);
+          return rows.length > 0;
+        },
+
+        /**
+         * The owner just proved it is them again (their password) in this session: it
+         * may make sensitive changes for `REAUTH_MAX_AGE` seconds. False when the owner
+         * has no session with this id (it ended meanwhile).
+         */
+        async markReauthenticated(sessionId: string, origin: RequestOrigin): Promise<boolean> {
+          const rows = await db
+            .update(session)
+            .set({ reauthenticatedAt: sql`now()` })
+            .where(and(eq(session.id, sessionId), eq(session.userId, ownerId)))
+            .returning({ id: session.id });
+          if (rows.length > 0) await audit.record(ownerId, "reauthenticated", origin);
           return rows.length > 0;
         },
 

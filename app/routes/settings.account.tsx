@@ -14,7 +14,7 @@ import {
   hasPassword,
   isCurrentPassword,
   PASSWORD_FIRST,
-  requireUser,
+  requireRecentAuth,
   WRONG_CURRENT_PASSWORD,
 } from "~/auth/guards.server";
 import { CurrentPasswordSchema } from "~/auth/password";
@@ -40,13 +40,14 @@ const AccountIntentSchema = z.discriminatedUnion(
   },
 );
 
+/** Exporting and deleting are both sensitive: the window is asked for on arrival, before typing. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { user } = await requireUser(request, context);
+  const { user } = await requireRecentAuth(request, context);
   return { hasPassword: await hasPassword(context, user.id) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user } = await requireUser(request, context);
+  const { user } = await requireRecentAuth(request, context);
   const submission = parseWithZod(await readFormData(request), { schema: AccountIntentSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply({ hideFields: ["currentPassword"] }) }, { status: 400 });

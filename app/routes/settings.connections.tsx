@@ -3,7 +3,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { originOf } from "~/audit/audit.server";
-import { requireUser } from "~/auth/guards.server";
+import { requireRecentAuth } from "~/auth/guards.server";
 import { CONNECTIONS_PATH, providerErrorView, startLink } from "~/auth/oauth.server";
 import { findProvider, providerDisplayName, providerViews } from "~/auth/providers.server";
 import { redirectWithFlash } from "~/flash.server";
@@ -26,10 +26,10 @@ const ConnectionIntentSchema = z.discriminatedUnion(
 /**
  * The providers linked to the account, the others that could be, and what a
  * link that just came back from its provider did (`?linked=`, or `?error=`
- * with `?provider=`).
+ * with `?provider=`). Linking and unlinking are all this page does: the window is asked for on arrival.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { user } = await requireUser(request, context);
+  const { user } = await requireRecentAuth(request, context);
   const { config, connections } = context.services;
   const methods = await connections.forOwner(user.id).signInMethods();
   const connected = new Set(methods.connections.map((connection) => connection.providerId));
@@ -56,7 +56,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user } = await requireUser(request, context);
+  const { user } = await requireRecentAuth(request, context);
   const submission = parseWithZod(await readFormData(request), { schema: ConnectionIntentSchema });
   if (submission.status !== "success") throw data("That request was not understood.", { status: 400 });
   const { config, connections } = context.services;

@@ -8,6 +8,7 @@ import {
   hasPassword,
   isCurrentPassword,
   PASSWORD_FIRST,
+  requireRecentAuth,
   requireUser,
   WRONG_CURRENT_PASSWORD,
 } from "~/auth/guards.server";
@@ -38,8 +39,9 @@ const EmailIntentSchema = z.preprocess(
   }),
 );
 
+/** The page is for changing the address: the window is asked for before typing (cancelling alone needs none). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { user } = await requireUser(request, context);
+  const { user } = await requireRecentAuth(request, context);
   const pending = await context.services.emailChanges.pending(user.id);
   return {
     email: user.email,
@@ -49,8 +51,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user } = await requireUser(request, context);
-  const submission = parseWithZod(await readFormData(request), { schema: EmailIntentSchema });
+  const formData = await readFormData(request);
+  // Only a new address is sensitive: cancelling a pending change (which the password already guarded) needs no window.
+  const { user } =
+    formData.get("intent") === "cancel"
+      ? await requireUser(request, context)
+      : await requireRecentAuth(request, context);
+  const submission = parseWithZod(formData, { schema: EmailIntentSchema });
   if (submission.status !== "success") {
     return data(
       { result: submission.reply({ hideFields: ["currentPassword"] }), linkFailed: false },

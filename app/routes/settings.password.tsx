@@ -16,7 +16,7 @@ import {
   isCommonPassword,
   isCommonPasswordError,
 } from "~/auth/common-passwords.server";
-import { requireUser, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
+import { requireRecentAuth, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
 import { ChangePasswordSchema, SetPasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
@@ -28,15 +28,18 @@ export const meta: MetaFunction = () => [{ title: "Password · Settings · Todo"
 
 const SECRET_FIELDS = ["currentPassword", "newPassword", "confirmPassword"];
 
-/** An account made through a sign-in provider has no password until its owner sets one here. */
+/**
+ * An account made through a sign-in provider has no password until its owner sets one here.
+ * Every form here is sensitive, so the loader asks for the window too: before typing, not after.
+ */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { user } = await requireUser(request, context);
+  const { user } = await requireRecentAuth(request, context);
   const { hasPassword } = await context.services.connections.forOwner(user.id).signInMethods();
   return { hasPassword };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const current = await requireUser(request, context);
+  const current = await requireRecentAuth(request, context);
   const { user } = current;
   await context.rateLimit("password");
   const { hasPassword } = await context.services.connections.forOwner(user.id).signInMethods();

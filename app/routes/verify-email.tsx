@@ -72,7 +72,8 @@ async function confirmFromLink(request: Request, context: AppLoadContext) {
   const pending = await pendingOfLink(request, context);
   if (pending) {
     const mark = await context.services.signupMarks.read(request);
-    if (mark?.email !== pending.email || mark.version !== pending.version) return { state: "prove" as PageState };
+    if (mark?.email !== pending.email || mark.version !== pending.version)
+      return { state: "prove" as PageState };
   }
   return confirmAddress(request, context);
 }

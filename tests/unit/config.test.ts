@@ -32,6 +32,10 @@ describe("loadConfig", () => {
       [{ PORT: "http" }, /^PORT/],
       [{ DATABASE_URL: "mysql://x" }, /^DATABASE_URL/],
       [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL/],
+      [{ REAUTH_MAX_AGE: "ten minutes" }, /^REAUTH_MAX_AGE .*seconds/],
+      [{ REAUTH_MAX_AGE: "0" }, /^REAUTH_MAX_AGE .*greater than 0/],
+      [{ REAUTH_MAX_AGE: "-600" }, /^REAUTH_MAX_AGE/],
+      [{ REAUTH_MAX_AGE: "1.5" }, /^REAUTH_MAX_AGE/],
     ];
     for (const [env, message] of cases) {
       expect(() => loadConfig({ BETTER_AUTH_SECRET: SECRET, ...env })).toThrow(ConfigError);
@@ -46,6 +50,8 @@ describe("loadConfig", () => {
     expect(config.appUrl.origin).toBe("http://localhost:3000");
     expect(config.database).toEqual({ kind: "pglite", dir: path.resolve(".data/pglite") });
     expect(config.trustProxy).toBe(false);
+    expect(config.reauthMaxAgeSeconds).toBe(600);
+    expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, REAUTH_MAX_AGE: "90" }).reauthMaxAgeSeconds).toBe(90);
     expect(loadConfig({ BETTER_AUTH_SECRET: SECRET, PORT: "4000" }).appUrl.origin).toBe(
       "http://localhost:4000",
     );

@@ -28,10 +28,12 @@ export function newCredentials(firstName = "Ada"): Credentials {
 export async function postSignup(
   request: APIRequestContext,
   credentials: Credentials = newCredentials(),
+  /** The instance of the app to sign up at (see env.ts). */
+  origin = APP_URL,
 ): Promise<Credentials> {
-  const response = await request.post("/signup", {
+  const response = await request.post(`${origin}/signup`, {
     form: { ...credentials, confirmPassword: credentials.password },
-    headers: { Origin: APP_URL },
+    headers: { Origin: origin },
     maxRedirects: 0,
   });
   expect(response.status(), "sign-up answers with a redirect").toBeGreaterThanOrEqual(300);
@@ -39,11 +41,11 @@ export async function postSignup(
   expect(response.headers()["location"]).toBe("/verify-email");
   const mail = await waitForMail(request, credentials.email, "Confirm your email address");
   // The link moves its token into the page's cookie; the page's button confirms.
-  const opened = await request.get(linkIn(mail, "/verify-email?token="), { maxRedirects: 0 });
+  const opened = await request.get(linkIn(mail, "/verify-email?token=", origin), { maxRedirects: 0 });
   expect(opened.headers()["location"]).toBe("/verify-email");
-  const verified = await request.post("/verify-email", {
+  const verified = await request.post(`${origin}/verify-email`, {
     form: { intent: "confirm" },
-    headers: { Origin: APP_URL },
+    headers: { Origin: origin },
     maxRedirects: 0,
   });
   expect(verified.headers()["location"]).toBe("/todos");

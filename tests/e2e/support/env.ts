@@ -15,3 +15,12 @@ export const OIDC_PORT = PORT + 3;
 export const OIDC_URL = `http://127.0.0.1:${OIDC_PORT}`;
 export const OIDC_NAME = "Test IdP";
 export const OIDC_CLIENT = { clientId: "todo-e2e", clientSecret: "todo-e2e-secret-for-tests-only" };
+
+/**
+ * A second instance of the app with a re-authentication window of a few seconds
+ * (REAUTH_MAX_AGE), for reauthentication.spec.ts: its database lives in the
+ * server's memory, so a session leaves the window only by time passing.
+ */
+export const REAUTH_MAX_AGE_SECONDS = 5;
+export const REAUTH_PORT = PORT + 4;
+export const REAUTH_APP_URL = `http://127.0.0.1:${REAUTH_PORT}`;

@@ -36,9 +36,9 @@ export async function waitForMail(
   return found;
 }
 
-/** The link to a path of the app in a mail's text, as the recipient would click it. */
-export function linkIn(mail: CaughtMail, path: string): string {
-  const prefix = `${APP_URL}${path}`;
+/** The link to a path of the app (at `origin`) in a mail's text, as the recipient would click it. */
+export function linkIn(mail: CaughtMail, path: string, origin = APP_URL): string {
+  const prefix = `${origin}${path}`;
   const link = mail.text.split(/\s+/).find((word) => word.startsWith(prefix));
   if (!link) throw new Error(`no ${prefix} link in:\n${mail.text}`);
   return link;
