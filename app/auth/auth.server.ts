@@ -210,9 +210,9 @@ export function createAuth({
         update: {
           // A sign-in through a provider never renames the account, nor gives it a picture.
           before: async (changes, ctx) => {
-            if (!ctx || !providerOfCallback(ctx)) return;
-            const { name: _name, image: _image, ...kept } = changes;
-            return { data: kept };
+            if (!ctx || !providerOfCallback(ctx) || !("name" in changes || "image" in changes)) return;
+            // better-auth merges what a hook returns into its changes: undefined leaves a column alone.
+            return { data: { ...changes, name: undefined, image: undefined } };
           },
         },
       },

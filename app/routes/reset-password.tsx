@@ -1,7 +1,6 @@
-import { getFormProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 
 import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "~/auth/common-passwords.server";
@@ -9,8 +8,7 @@ import { isResetTokenUsable } from "~/auth/reset.server";
 import { ResetPasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
-import { SubmitButton } from "~/ui/form-controls";
-import { ErrorSummary, NewPasswordFields } from "~/ui/forms";
+import { NewPasswordPairForm } from "~/ui/forms";
 import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Todo" }];
@@ -75,14 +73,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function ResetPassword() {
   const loaderData = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    id: "reset-password",
-    lastResult: actionData?.result,
-    constraint: getZodConstraint(ResetPasswordSchema),
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResetPasswordSchema }),
-  });
   if (!(actionData?.usable ?? loaderData.usable)) {
     return (
       <section className="card narrow">
@@ -101,22 +91,12 @@ export default function ResetPassword() {
   return (
     <section className="card narrow">
       <h1>Choose a new password</h1>
-      <Form method="post" reloadDocument {...getFormProps(form)}>
-        <ErrorSummary
-          form={form}
-          fields={[
-            { label: "New password", field: fields.password },
-            { label: "Confirm new password", field: fields.confirmPassword },
-          ]}
-        />
-        <NewPasswordFields
-          password={fields.password}
-          confirmPassword={fields.confirmPassword}
-          labels={["New password", "Confirm new password"]}
-          autoFocus
-        />
-        <SubmitButton pendingText="Saving…">Change password</SubmitButton>
-      </Form>
+      <NewPasswordPairForm
+        id="reset-password"
+        lastResult={actionData?.result}
+        submitLabel="Change password"
+        autoFocus
+      />
     </section>
   );
 }

@@ -19,7 +19,7 @@ import { HOME_PATH } from "~/auth/guards.server";
 import { redirectWithFlash } from "~/flash.server";
 import { readFormData } from "~/http.server";
 import { SubmitButton } from "~/ui/form-controls";
-import { ErrorSummary, Field, NewPasswordFields } from "~/ui/forms";
+import { ErrorSummary, Field, NewPasswordPairForm } from "~/ui/forms";
 import { EmailSchema } from "~/validation";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your email address · Todo" }];
@@ -261,7 +261,13 @@ export default function VerifyEmail() {
         <PendingPasswordForm lastResult={failed?.form === "pending-password" ? failed.result : undefined} />
         <h2>Did not make this account, or forgot that password?</h2>
         <p>Choose a password of your own. The one chosen before stops working.</p>
-        <NewPasswordForm lastResult={failed?.form === "new-password" ? failed.result : undefined} />
+        <NewPasswordPairForm
+          id="new-password"
+          action={PAGE}
+          intent="confirm-with-new-password"
+          submitLabel="Set password, confirm and sign in"
+          lastResult={failed?.form === "new-password" ? failed.result : undefined}
+        />
       </section>
     );
   }
@@ -322,35 +328,6 @@ function PendingPasswordForm({ lastResult }: { lastResult: LastResult }) {
       />
       <SubmitButton name="intent" value="confirm-with-password" pendingText="Confirming…">
         Confirm and sign in
-      </SubmitButton>
-    </Form>
-  );
-}
-
-function NewPasswordForm({ lastResult }: { lastResult: LastResult }) {
-  const [form, fields] = useForm({
-    id: "new-password",
-    lastResult,
-    constraint: getZodConstraint(ResetPasswordSchema),
-    shouldValidate: "onSubmit",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResetPasswordSchema }),
-  });
-  return (
-    <Form method="post" action={PAGE} reloadDocument {...getFormProps(form)}>
-      <ErrorSummary
-        form={form}
-        fields={[
-          { label: "New password", field: fields.password },
-          { label: "Confirm new password", field: fields.confirmPassword },
-        ]}
-      />
-      <NewPasswordFields
-        password={fields.password}
-        confirmPassword={fields.confirmPassword}
-        labels={["New password", "Confirm new password"]}
-      />
-      <SubmitButton className="button" name="intent" value="confirm-with-new-password" pendingText="Saving…">
-        Set password, confirm and sign in
       </SubmitButton>
     </Form>
   );

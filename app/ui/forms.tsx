@@ -1,7 +1,16 @@
-import { getInputProps, type FieldMetadata } from "@conform-to/react";
+import {
+  getFormProps,
+  getInputProps,
+  useForm,
+  type FieldMetadata,
+  type SubmissionResult,
+} from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/password";
-import { FieldErrors } from "./form-controls";
+import { ResetPasswordSchema } from "../auth/schemas";
+import { FieldErrors, SubmitButton } from "./form-controls";
 import { PasswordStrength, usePasswordStrengthHintId } from "./password-strength";
 
 type InputType = "text" | "email" | "password";
@@ -142,5 +151,55 @@ export function NewPasswordFields({
       </Field>
       <Field label={labels[1]} field={confirmPassword} type="password" autoComplete="new-password" />
     </>
+  );
+}
+
+/**
+ * A form that chooses a new password, typed twice, posted as a document (the
+ * pages reached from mail links: their token's cookie covers only their path).
+ */
+export function NewPasswordPairForm({
+  id,
+  lastResult,
+  action,
+  intent,
+  submitLabel,
+  autoFocus,
+}: {
+  id: string;
+  lastResult: SubmissionResult<string[]> | undefined;
+  action?: string;
+  /** The value of the submit button's `intent`, where the page has more than one form. */
+  intent?: string;
+  submitLabel: string;
+  autoFocus?: boolean;
+}) {
+  const [form, fields] = useForm({
+    id,
+    lastResult,
+    constraint: getZodConstraint(ResetPasswordSchema),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResetPasswordSchema }),
+  });
+  return (
+    <Form method="post" action={action} reloadDocument {...getFormProps(form)}>
+      <ErrorSummary
+        form={form}
+        fields={[
+          { label: "New password", field: fields.password },
+          { label: "Confirm new password", field: fields.confirmPassword },
+        ]}
+      />
+      <NewPasswordFields
+        password={fields.password}
+        confirmPassword={fields.confirmPassword}
+        labels={["New password", "Confirm new password"]}
+        autoFocus={autoFocus}
+      />
+      <SubmitButton name={intent ? "intent" : undefined} value={intent} pendingText="Saving…">
+        {submitLabel}
+      </SubmitButton>
+    </Form>
   );
 }

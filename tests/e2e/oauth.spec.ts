@@ -1,6 +1,5 @@
 import { appUrl, newCredentials } from "./support/app";
 import { APP_URL, OIDC_NAME } from "./support/env";
-import { linkIn, waitForMail } from "./support/mailbox";
 import {
   callbackUrlFromProvider,
   continueWithProvider,
@@ -64,41 +63,29 @@ test.describe("signing in with an OpenID Connect provider", () => {
     await expect(page).toHaveURL(appUrl("/todos"));
   });
 
-  test("an account whose address was never confirmed is not joined; its owner confirms, signs in and links from settings", async ({
+  test("a sign-up never confirmed is the address owner's once a provider vouches for it; the password chosen at it stops working", async ({
     app,
     page,
   }) => {
-    const user = newCredentials("Pending");
+    // Someone signs the address up with a password of theirs and never confirms it.
+    const squatter = newCredentials("Squatter");
     const signedUp = await page.request.post("/signup", {
-      form: { ...user, confirmPassword: user.password },
+      form: { ...squatter, confirmPassword: squatter.password },
       headers: { Origin: APP_URL },
       maxRedirects: 0,
     });
     expect(signedUp.status()).toBe(302);
-    const identity = await createProviderIdentity(page.request, { email: user.email });
-
-    await continueWithProvider(app, identity, {
-      start: "/login",
-      landing: "/login?provider=oidc&error=account_not_linked",
-    });
-    await expect(app.alert).toContainText(`Sign in with your password, then connect ${OIDC_NAME}`);
-    await expect(app.accountNav.getByRole("link", { name: "Sign in" })).toBeVisible();
-
-    const mail = await waitForMail(page.request, user.email, "Confirm your email address");
-    await app.confirmSignUp(linkIn(mail, "/verify-email?token="));
-    await expect(page).toHaveURL(appUrl("/todos"));
+    // Its owner continues with a provider that vouches for the address.
+    const identity = await createProviderIdentity(page.request, { email: squatter.email, name: "The Owner" });
+    await continueWithProvider(app, identity, { start: "/login", landing: "/todos" });
     await app.goto("/settings/connections");
-    await page.getByRole("button", { name: `Connect ${OIDC_NAME}` }).click();
-    await signInAtProvider(page, identity);
-    await expect(page).toHaveURL(appUrl("/settings/connections?linked=oidc"));
-    await app.hydrated();
-    await expect(page.getByRole("status")).toContainText(`${OIDC_NAME} is connected`);
     await expect(page.getByRole("list", { name: "Connected services" })).toContainText(OIDC_NAME);
 
-    // From now on the provider signs in to this account.
+    // The squatter's password opens nothing.
     await app.signOut();
-    await continueWithProvider(app, identity, { start: "/login", landing: "/todos" });
-    await expect(app.accountNav).toContainText(user.name);
+    await app.goto("/login");
+    await app.submitLogin(squatter.email, squatter.password);
+    await expect(app.alert).toContainText("The email address or password is not right.");
   });
 
   test("a callback with a tampered state signs nobody in", async ({ app, page }) => {

@@ -1,24 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { account, session, user } from "../../db/schema";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import type { HttpApp } from "../support/http-app";
-import { OIDC_NAME, oidcEnv } from "../support/oauth";
-import { signInAtProvider, startTestOidcProvider, type TestOidcProvider } from "../support/oidc-provider";
-import {
-  allSessionTokens,
-  APP_START_TIMEOUT_MS,
-  appOrigin,
-  mailLink,
-  Browser,
-  sessionsOf,
-  signIn,
-  signUp,
-  startApp,
-  userByEmail,
-} from "./support";
+import { OIDC_NAME } from "../support/oauth";
+import { signInAtProvider, type TestOidcProvider } from "../support/oidc-provider";
+import { APP_URL, CALLBACK_PATH, withProvider } from "./provider";
+import { allSessionTokens, mailLink, Browser, sessionsOf, signIn, signUp, userByEmail } from "./support";
 
 /**
  * The OAuth lines, through the real HTTP server and a real OpenID Connect
@@ -29,64 +19,17 @@ import {
  * cookies.
  */
 
-/** Where the app is published, as in production (https): the provider sends browsers back there. */
-const APP_URL = "https://todo.example.com";
-const CALLBACK_PATH = "/api/auth/oauth2/callback/oidc";
-
-let subjects = 0;
-/** A subject (and so an identity) the provider has never signed in. */
-const newSubject = () => `security-${process.pid}-${Date.now().toString(36)}-${++subjects}`;
-
 describe("OAuth (ASVS 10, when it exists)", () => {
+  const provider = withProvider();
+  const { identity, pressProviderButton, atProvider, followCallback, signInThroughProvider } = provider;
   let app: HttpApp;
   let idp: TestOidcProvider;
-
-  beforeAll(async () => {
-    // Claims in the ID token as well as from userinfo, as Google and most providers send them.
-    idp = await startTestOidcProvider({
-      redirectUris: [`${APP_URL}${CALLBACK_PATH}`],
-      claimsInIdToken: true,
-    });
-    app = await startApp({ APP_URL, ...oidcEnv(idp) }).catch(async (error: unknown) => {
-      await idp.close();
-      throw error;
-    });
-  }, APP_START_TIMEOUT_MS);
-  afterAll(async () => {
-    await app?.close();
-    await idp?.close();
+  beforeAll(() => {
+    app = provider.app();
+    idp = provider.idp();
   });
 
   const db = () => app.services.database.db;
-
-  /** An identity at the provider whose address it vouches for, or not. */
-  function identity(verified: boolean, email = uniqueEmail("idp")) {
-    const sub = newSubject();
-    idp.setIdentity(sub, { email, email_verified: verified, name: "Ada Lovelace" });
-    return { sub, email };
-  }
-
-  /** Presses "Continue with Test IdP": answers the provider's authorization URL the browser is sent to. */
-  async function pressProviderButton(browser: Browser, redirectTo?: string): Promise<string> {
-    const started = await browser.post("/auth/oidc", redirectTo === undefined ? {} : { redirectTo });
-    expect(started.status, await started.clone().text()).toBe(302);
-    const location = started.headers.get("location") ?? "";
-    expect(new URL(location).origin).toBe(idp.issuer);
-    return location;
-  }
-
-  /** Signs in at the provider as `sub`: answers the callback URL it sends the browser back to (not yet followed). */
-  async function atProvider(authorizationUrl: string, sub: string): Promise<URL> {
-    const callback = new URL(await signInAtProvider(authorizationUrl, sub));
-    expect(callback.origin).toBe(appOrigin(app));
-    expect(callback.pathname).toBe(CALLBACK_PATH);
-    expect(callback.searchParams.get("code")).toBeTruthy();
-    return callback;
-  }
-
-  /** The provider's redirect back, followed by `browser` (a top-level navigation from the provider's site). */
-  const followCallback = (browser: Browser, callback: URL) =>
-    browser.get(`${callback.pathname}${callback.search}`, { "sec-fetch-site": "cross-site" });
 
   /** A copy of a callback URL with one parameter changed (`null`: left out). */
   function withParam(callback: URL, name: string, value: string | null): URL {
@@ -94,11 +37,6 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     if (value === null) changed.searchParams.delete(name);
     else changed.searchParams.set(name, value);
     return changed;
-  }
-
-  /** The whole sign-in through the provider as `sub`, from the button to the app's answer to the callback. */
-  async function signInThroughProvider(browser: Browser, sub: string): Promise<Response> {
-    return followCallback(browser, await atProvider(await pressProviderButton(browser), sub));
   }
 
   /** `?error=` of the app's redirect after a callback. */
@@ -257,7 +195,7 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     const intercepted = await atProvider(await pressProviderButton(owner), sub);
     // ...pasted into the attacker's own sign-in, with its valid state (and so its own verifier).
     const attacker = new Browser(app);
-    const attackersOwn = await atProvider(await pressProviderButton(attacker), newSubject());
+    const attackersOwn = await atProvider(await pressProviderButton(attacker), provider.newSubject());
     const swapped = withParam(attackersOwn, "code", intercepted.searchParams.get("code"));
     expectRefused(await followCallback(attacker, swapped), "invalid_code");
     await expectNoOneSignedIn(attacker, email);
@@ -338,6 +276,8 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     expect(await signedInUserId(browser)).toBe(existing?.id);
     expect(await oidcAccounts(existing?.id ?? "")).toEqual([expect.objectContaining({ accountId: sub })]);
     expect(await usersWithEmail(owner.email)).toHaveLength(1);
+    // The account keeps its own name (the provider calls this identity "Ada Lovelace").
+    expect((await userByEmail(app, owner.email))?.name).toBe(existing?.name);
     // The password still signs in to the same account.
     const withPassword = new Browser(app);
     expect((await signIn(withPassword, owner)).status).toBe(302);

@@ -1,21 +1,11 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ADDRESS_LIMITS } from "~/security/rate-limit.server";
 import { account, auditEvent, emailChange, session, user } from "../../db/schema";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import type { HttpApp } from "../support/http-app";
-import { oidcEnv } from "../support/oauth";
-import { signInAtProvider, startTestOidcProvider, type TestOidcProvider } from "../support/oidc-provider";
-import {
-  APP_START_TIMEOUT_MS,
-  appOrigin,
-  Browser,
-  signIn,
-  signUp,
-  startApp,
-  userByEmail,
-  type Account,
-} from "./support";
+import { APP_URL, withProvider } from "./provider";
+import { ageSession, Browser, signIn, signUp, userByEmail, type Account } from "./support";
 
 /**
  * "Sensitive changes need a re-authentication in this session within
@@ -35,38 +25,18 @@ const LINE =
 const MAX_AGE_SECONDS = 120;
 const OUTSIDE_SECONDS = MAX_AGE_SECONDS + 60;
 
-/** Where the app is published, as in production (https): the provider sends browsers back there. */
-const APP_URL = "https://todo.example.com";
-const CALLBACK_PATH = "/api/auth/oauth2/callback/oidc";
 const NEW_PASSWORD = "a brand new pass phrase for this test";
-
-let subjects = 0;
 
 /** The `<input>` element of a page with this name. */
 const inputNamed = (html: string, name: string) =>
   new RegExp(`<input[^>]*name="${name}"[^>]*>`).exec(html)?.[0] ?? "";
 
 describe("Account takeover (ASVS 6.4, 7.5) — re-authentication", () => {
+  const provider = withProvider({ REAUTH_MAX_AGE: String(MAX_AGE_SECONDS) });
+  const { throughProvider } = provider;
   let app: HttpApp;
-  let idp: TestOidcProvider;
-
-  beforeAll(async () => {
-    idp = await startTestOidcProvider({
-      redirectUris: [`${APP_URL}${CALLBACK_PATH}`],
-      claimsInIdToken: true,
-    });
-    app = await startApp({
-      APP_URL,
-      REAUTH_MAX_AGE: String(MAX_AGE_SECONDS),
-      ...oidcEnv(idp),
-    }).catch(async (error: unknown) => {
-      await idp.close();
-      throw error;
-    });
-  }, APP_START_TIMEOUT_MS);
-  afterAll(async () => {
-    await app?.close();
-    await idp?.close();
+  beforeAll(() => {
+    app = provider.app();
   });
 
   const db = () => app.services.database.db;
@@ -84,18 +54,10 @@ describe("Account takeover (ASVS 6.4, 7.5) — re-authentication", () => {
    * Moves the browser's session out of the window: signed in, and (when
    * `reauthenticated`) last re-authenticated, longer ago than REAUTH_MAX_AGE.
    */
-  async function leaveWindow(browser: Browser, { reauthenticated = false } = {}) {
-    const now = Date.now();
-    await db()
-      .update(session)
-      .set({
-        createdAt: new Date(now - 2 * OUTSIDE_SECONDS * 1000),
-        reauthenticatedAt: reauthenticated ? new Date(now - OUTSIDE_SECONDS * 1000) : null,
-      })
-      .where(eq(session.id, (await sessionRow(browser)).id));
-    // A write outside any request: settled by hand, as the server layer does after each request.
-    await app.services.sessionCache.settle();
-  }
+  const leaveWindow = (browser: Browser, { reauthenticated = false } = {}) =>
+    ageSession(app, browser, 2 * OUTSIDE_SECONDS, {
+      ...(reauthenticated ? { reauthenticatedSecondsAgo: OUTSIDE_SECONDS } : {}),
+    });
 
   /** The password typed at /reauthenticate: back to `redirectTo`. */
   async function reauthenticate(browser: Browser, { password }: Account, redirectTo: string) {
@@ -148,22 +110,7 @@ describe("Account takeover (ASVS 6.4, 7.5) — re-authentication", () => {
   }
 
   /** A new identity at the provider, whose address it vouches for. */
-  function identity() {
-    const sub = `reauth-${process.pid}-${Date.now().toString(36)}-${++subjects}`;
-    const email = uniqueEmail("idp");
-    idp.setIdentity(sub, { email, email_verified: true, name: "Grace Hopper" });
-    return { sub, email };
-  }
-
-  /** Signs in at the provider after a redirect to it, and follows its redirect back (a top-level navigation). */
-  async function throughProvider(browser: Browser, toProvider: Response, sub: string) {
-    expect(toProvider.status, await toProvider.clone().text()).toBe(302);
-    const authorizationUrl = toProvider.headers.get("location") ?? "";
-    expect(new URL(authorizationUrl).origin).toBe(idp.issuer);
-    const callback = new URL(await signInAtProvider(authorizationUrl, sub));
-    expect(callback.origin).toBe(appOrigin(app));
-    return browser.get(`${callback.pathname}${callback.search}`, { "sec-fetch-site": "cross-site" });
-  }
+  const identity = () => provider.identity(true);
 
   /** An account made through the provider, with no password: signed in, outside the window. */
   async function providerOnlyOutsideTheWindow() {
@@ -397,7 +344,7 @@ describe("Account takeover (ASVS 6.4, 7.5) — re-authentication", () => {
       const started = await link();
       expect(started.status, await started.clone().text()).toBe(200);
       const { url } = (await started.json()) as { url?: string };
-      expect(new URL(url ?? "/", APP_URL).origin).toBe(idp.issuer);
+      expect(new URL(url ?? "/", APP_URL).origin).toBe(provider.idp().issuer);
     });
 
     it(`${LINE}: POST /api/auth/unlink-account answers 403 outside the window and unlinks nothing`, async () => {

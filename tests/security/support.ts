@@ -364,3 +364,28 @@ export async function whileTodoTableIsMissing<T>(app: HttpApp, action: () => Pro
     await db.execute(sql`alter table "todo_away" rename to "todo"`);
   }
 }
+
+/**
+ * Moves the last authentication of a browser's session `secondsAgo` into the past (signed in
+ * then, re-authenticated then or never), as if that much time had gone by.
+ */
+export async function ageSession(
+  app: HttpApp,
+  browser: Browser,
+  secondsAgo: number,
+  { reauthenticatedSecondsAgo }: { reauthenticatedSecondsAgo?: number } = {},
+) {
+  const now = Date.now();
+  const changed = await app.services.database.db
+    .update(session)
+    .set({
+      createdAt: new Date(now - secondsAgo * 1000),
+      reauthenticatedAt:
+        reauthenticatedSecondsAgo === undefined ? null : new Date(now - reauthenticatedSecondsAgo * 1000),
+    })
+    .where(eq(session.token, browser.sessionToken ?? "none"))
+    .returning({ id: session.id });
+  if (changed.length === 0) throw new Error("the browser has no session");
+  // A write outside any request: settled by hand, as the server layer does after each request.
+  await app.services.sessionCache.settle();
+}
