@@ -1,11 +1,4 @@
 import { betterAuth } from "better-auth";
-import {
-  APIError,
-  createAuthMiddleware,
-  createEmailVerificationToken,
-  getSessionFromCtx,
-  isAPIError,
-} from "better-auth/api";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { bearer, jwt } from "better-auth/plugins";
 import type { AppDatabase } from "../../db/client.server";
@@ -14,20 +7,18 @@ import type { Config } from "../config.server";
 import { originOf, type AuditLog } from "../audit/audit.server";
 import type { Logger } from "../logger.server";
 import type { Outbox } from "../mail/outbox.server";
-import { retryAfterText, type RateLimits } from "../security/rate-limit.server";
-import { isSameSiteUrl } from "../security/redirect";
+import type { RateLimits } from "../security/rate-limit.server";
 import { resetPasswordMail, signupAttemptMail, verifyEmailMail } from "../mail/templates.server";
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import type { PasswordHasher } from "./password-hashing.server";
-import { COMMON_PASSWORD_CODE, COMMON_PASSWORD_MESSAGE, isCommonPassword } from "./common-passwords.server";
-import { NewPasswordSchema, PASSWORD_MAX_UTF16 } from "./password";
+import { PASSWORD_MAX_UTF16 } from "./password";
 import { PASSWORD_PROVIDER_ID, type ConnectionService } from "./connections.server";
 import type { CredentialChanges } from "./credential-changes.server";
 import type { PendingAccounts } from "./pending-accounts.server";
+import { createAuthPolicy } from "./policy.server";
 import type { SessionService } from "./sessions.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
-import { requireRecentAuthForEndpoint } from "./reauthentication.server";
-import { NameSchema, usableName } from "./schemas";
+import { usableName } from "./schemas";
 
 export { CLIENT_ADDRESS_HEADER } from "./client-address";
 
@@ -36,17 +27,6 @@ export const SESSION_IDLE_SECONDS = 7 * 24 * 60 * 60;
 export const SESSION_REFRESH_SECONDS = 24 * 60 * 60;
 /** However active, a session ends 30 days after its sign-in (enforced on every request, see context.server.ts). */
 export const SESSION_ABSOLUTE_SECONDS = 30 * 24 * 60 * 60;
-
-/** The body field that carries a newly chosen password, by better-auth endpoint. */
-const NEW_PASSWORD_FIELD: Record<string, string> = {
-  "/sign-up/email": "password",
-  "/reset-password": "newPassword",
-  "/change-password": "newPassword",
-  "/set-password": "newPassword",
-};
-
-/** Where better-auth may send a browser afterwards, by parameter name, in a query or a body. */
-const CALLBACK_PARAMETERS = ["callbackURL", "errorCallbackURL", "newUserCallbackURL", "redirectTo"];
 
 /** Access tokens (JWTs) for API clients live 15 minutes; the session is what refreshes them. */
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
@@ -69,15 +49,6 @@ const WITHOUT_PROVIDER_TOKENS = {
   accessTokenExpiresAt: null,
   refreshTokenExpiresAt: null,
 };
-
-/** The body fields each user-writing endpoint accepts: those the forms offer, and better-auth's options. */
-const USER_FIELDS: Record<string, ReadonlySet<string>> = {
-  "/sign-up/email": new Set(["name", "email", "password", "callbackURL", "rememberMe"]),
-  "/update-user": new Set(["name"]),
-};
-
-/** The code of the 429 a sign-in gets while its account (or this address's tries at it) is held. */
-export const TOO_MANY_SIGN_IN_FAILURES = "TOO_MANY_FAILED_SIGN_INS";
 
 export function createAuth({
   db,
@@ -276,201 +247,18 @@ export function createAuth({
       disableCSRFCheck: false,
     },
     // The security history, for the HTML pages and /api/auth/* alike.
-    hooks: {
-      before: createAuthMiddleware(async (ctx) => {
-        await requireRecentAuthForEndpoint(ctx, config.reauthMaxAgeSeconds);
-        // Failed sign-ins are held per account here, so that forms and the JSON API share the count.
-        if (ctx.path === "/sign-in/email" && typeof ctx.body?.email === "string") {
-          const verdict = await rateLimits.signInFailures.check(ctx.body.email, clientAddressOf(ctx.headers));
-          if (!verdict.allowed) {
-            throw new APIError(
-              "TOO_MANY_REQUESTS",
-              {
-                code: TOO_MANY_SIGN_IN_FAILURES,
-                message: `Too many failed sign-ins to this account. Try again ${retryAfterText(verdict.retryAfterSeconds)}, or reset your password.`,
-                retryAfterSeconds: verdict.retryAfterSeconds,
-              },
-              { "Retry-After": String(verdict.retryAfterSeconds) },
-            );
-          }
-        }
-        // A new password, wherever it is chosen, must not be one of the most common.
-        const field = NEW_PASSWORD_FIELD[ctx.path];
-        const chosen: unknown = field ? ctx.body?.[field] : undefined;
-        if (typeof chosen === "string") {
-          // The forms' rules, counted in characters (better-auth counts UTF-16 units).
-          const rules = NewPasswordSchema.safeParse(chosen);
-          if (!rules.success) {
-            throw new APIError("BAD_REQUEST", {
-              code: "INVALID_PASSWORD_LENGTH",
-              message: rules.error.issues[0]?.message ?? "Invalid password",
-            });
-          }
-          if (isCommonPassword(chosen)) {
-            throw new APIError("BAD_REQUEST", {
-              code: COMMON_PASSWORD_CODE,
-              message: COMMON_PASSWORD_MESSAGE,
-            });
-          }
-        }
-        // better-auth accepts any relative path, and `/..//evil.example` is one that leaves the site.
-        for (const name of CALLBACK_PARAMETERS) {
-          for (const value of [ctx.query?.[name], ctx.body?.[name]]) {
-            if (value !== undefined && !isSameSiteUrl(value, config.appUrl.origin)) {
-              throw new APIError("BAD_REQUEST", {
-                code: "INVALID_CALLBACK_URL",
-                message: `${name} must be a page of this site`,
-              });
-            }
-          }
-        }
-        // An ID token posted to /sign-in/social or /link-social signs in (or links) with no state,
-        // PKCE or one-time code, and works again until it expires: a credential anyone who saw it
-        // could replay. Only the redirect flow, through the provider's own page, is allowed.
-        if (
-          (ctx.path === "/sign-in/social" || ctx.path === "/link-social") &&
-          ctx.body?.idToken !== undefined
-        ) {
-          throw new APIError("BAD_REQUEST", {
-            code: "ID_TOKEN_SIGN_IN_DISABLED",
-            message: "Sign in through the provider's own page.",
-          });
-        }
-        // Only the fields the forms offer: a name, and an address and password at sign-up. Anything
-        // else better-auth would store as sent (an `image` of any length, type or scheme).
-        const allowed = USER_FIELDS[ctx.path];
-        if (allowed && typeof ctx.body === "object" && ctx.body !== null) {
-          const extra = Object.keys(ctx.body).filter((key) => !allowed.has(key));
-          if (extra.length > 0) {
-            throw new APIError("BAD_REQUEST", {
-              code: "FIELD_NOT_ALLOWED",
-              message: `Not a field that can be set: ${extra.join(", ")}`,
-            });
-          }
-        }
-        // better-auth's own unlink removes any row, the password's too, and counts the rest without a
-        // lock: a stolen session could remove the password and then "set" a new one, and two unlinks
-        // at once could leave no way in. The settings page's rules answer instead.
-        if (ctx.path === "/unlink-account") {
-          const current = await getSessionFromCtx(ctx);
-          if (!current)
-            throw new APIError("UNAUTHORIZED", { code: "UNAUTHORIZED", message: "Sign in first." });
-          const accountId: unknown = ctx.body?.accountId;
-          const result =
-            typeof accountId === "string" && accountId.length <= 255
-              ? await connections.forOwner(current.user.id).unlinkAccount(accountId, originOf(ctx.headers))
-              : "not-linked";
-          switch (result) {
-            case "unlinked":
-              return ctx.json({ status: true });
-            case "not-linked":
-              throw new APIError("BAD_REQUEST", { code: "ACCOUNT_NOT_FOUND", message: "Account not found" });
-            case "password":
-              throw new APIError("BAD_REQUEST", {
-                code: "PASSWORD_NOT_UNLINKABLE",
-                message: "A password is changed on the password page, not unlinked.",
-              });
-            case "last-method":
-              throw new APIError("BAD_REQUEST", {
-                code: "FAILED_TO_UNLINK_LAST_ACCOUNT",
-                message:
-                  "This is the only way you can sign in. Set a password or connect another provider first.",
-              });
-          }
-        }
-        if (ctx.path === "/sign-out") {
-          const current = await getSessionFromCtx(ctx);
-          if (current) await audit.record(current.user.id, "sign-out", originOf(ctx.headers));
-        }
-        // A name set through the JSON API follows the same rules as the forms' (length, no NUL).
-        if ((ctx.path === "/sign-up/email" || ctx.path === "/update-user") && ctx.body?.name !== undefined) {
-          const name = NameSchema.safeParse(ctx.body.name);
-          if (!name.success) {
-            throw new APIError("BAD_REQUEST", {
-              code: "INVALID_NAME",
-              message: name.error.issues[0]?.message ?? "Invalid name",
-            });
-          }
-          return { context: { body: { ...ctx.body, name: name.data } } };
-        }
-        // A password change ends every other session, whoever calls it (form or JSON API).
-        if (ctx.path === "/change-password") {
-          return { context: { body: { ...ctx.body, revokeOtherSessions: true } } };
-        }
-      }),
-      after: createAuthMiddleware(async (ctx) => {
-        const origin = originOf(ctx.headers);
-        const signedIn = ctx.context.newSession?.user.id;
-        const failed = isAPIError(ctx.context.returned);
-        switch (ctx.path) {
-          case "/sign-in/email": {
-            const email: unknown = ctx.body?.email;
-            if (typeof email !== "string") break;
-            const address = clientAddressOf(ctx.headers);
-            if (signedIn) {
-              await audit.record(signedIn, "sign-in", origin);
-              await rateLimits.signInFailures.clearAddress(email, address);
-            }
-            const refusal = ctx.context.returned;
-            // Only a wrong password is a failed sign-in (a 503 checked nothing), and only it counts toward the limits.
-            if (isAPIError(refusal) && refusal.statusCode === 401) {
-              await audit.recordForEmail(email, "sign-in-failed", origin);
-              await rateLimits.signInFailures.recordFailure(email, address);
-            }
-            // The right password, refused until the address is confirmed: shown as what it is, not as a failure.
-            if (isAPIError(refusal) && refusal.body?.code === "EMAIL_NOT_VERIFIED") {
-              await audit.recordForEmail(email, "sign-in-unconfirmed", origin);
-            }
-            break;
-          }
-          case "/sign-up/email": {
-            if (failed) break;
-            const returned: unknown = ctx.context.returned;
-            const answered =
-              typeof returned === "object" && returned !== null && "user" in returned ? returned.user : null;
-            const answeredId =
-              typeof answered === "object" && answered !== null && "id" in answered ? answered.id : null;
-            // A taken address is answered with a made-up user that is not stored (the same answer as a new one).
-            if (
-              typeof answeredId !== "string" ||
-              (await ctx.context.internalAdapter.findUserById(answeredId))
-            )
-              break;
-            const { email, name, password } = ctx.body as { email: string; name: string; password: string };
-            const pending = await pendingAccounts.find(email);
-            if (!pending) break;
-            // Still waiting for its owner: this sign-up replaces the pending password and name, and a new link goes out.
-            await pendingAccounts.replaceOnSignUp(pending, { name, password });
-            const token = await createEmailVerificationToken(
-              config.authSecret,
-              pending.email,
-              undefined,
-              VERIFY_LINK_SECONDS,
-            );
-            const rendered = verifyEmailMail({ name, url: link("/verify-email", { token }) });
-            await mail.enqueue({ ...rendered, kind: "verify-email", to: pending.email });
-            break;
-          }
-          case "/verify-email":
-            if (signedIn && !failed) {
-              await audit.record(signedIn, "email-verified", origin);
-              await audit.record(signedIn, "sign-in", origin);
-            }
-            break;
-          case "/callback/:id": {
-            // A sign-in through a provider (a link answers with no new session).
-            if (signedIn) await audit.record(signedIn, "sign-in", origin, ctx.params?.id);
-            break;
-          }
-          case "/change-password": {
-            const changed = ctx.context.newSession?.user;
-            if (!changed || failed) break;
-            await credentialChanges.record(changed.id, { kind: "password-changed" }, origin);
-            break;
-          }
-        }
-      }),
-    },
+    // The app's rules for every endpoint, for the forms and /api/auth/* alike (policy.server.ts).
+    hooks: createAuthPolicy({
+      config,
+      mail,
+      audit,
+      rateLimits,
+      connections,
+      credentialChanges,
+      pendingAccounts,
+      link,
+      verifyLinkSeconds: VERIFY_LINK_SECONDS,
+    }),
     plugins: [
       jwt({
         jwks: {
@@ -512,9 +300,6 @@ function providerOfCallback(ctx: { path?: string; params?: Record<string, string
   if (ctx.path === "/oauth2/callback/:providerId") return ctx.params?.providerId ?? null;
   return null;
 }
-
-/** The client address the server layer set; calls without one (scripts, tests) share one counter. */
-const clientAddressOf = (headers: Headers | undefined) => headers?.get(CLIENT_ADDRESS_HEADER) ?? "unknown";
 
 export type Auth = ReturnType<typeof createAuth>;
 export type AuthSession = Auth["$Infer"]["Session"];

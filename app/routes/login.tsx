@@ -9,7 +9,7 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { TOO_MANY_SIGN_IN_FAILURES } from "~/auth/auth.server";
+import { TOO_MANY_SIGN_IN_FAILURES } from "~/auth/policy.server";
 import { forwardCookies } from "~/auth/cookies.server";
 import { authPageLoader } from "~/auth/guards.server";
 import { CONNECTIONS_PATH, providerErrorView } from "~/auth/oauth.server";

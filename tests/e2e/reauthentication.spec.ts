@@ -50,3 +50,31 @@ test("a person outside the window is asked for the password before changing it, 
   await page.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByRole("status")).toContainText("Your password has been changed.");
 });
+
+test("every page of sensitive changes asks for the password once the window has passed, and brings the person back", async ({
+  page,
+  app,
+}) => {
+  const user = await postSignup(page.request, newCredentials("Sudo pages"), REAUTH_APP_URL);
+  for (const [path, heading] of [
+    ["/settings/email", "Email address"],
+    ["/settings/connections", "Connections"],
+    ["/settings/account", "Export your data"],
+  ] as const) {
+    await expect(async () => {
+      await page.goto(path);
+      expect(new URL(page.url()).pathname).toBe("/reauthenticate");
+    }).toPass({ timeout: (REAUTH_MAX_AGE_SECONDS + 15) * 1000 });
+    expect(page.url()).toBe(`${REAUTH_APP_URL}/reauthenticate?${new URLSearchParams({ redirectTo: path })}`);
+    await app.hydrated();
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await expect(page).toHaveURL(`${REAUTH_APP_URL}${path}`);
+    await expect(page.getByRole("heading", { name: heading, exact: true })).toBeVisible();
+  }
+  // Right after it, inside the window, the export downloads.
+  await app.hydrated();
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download my data" }).click();
+  expect((await download).suggestedFilename()).toMatch(/\.json$/);
+});
