@@ -106,7 +106,8 @@ let signInAddress = randomBytes(2).readUInt16BE() << 8;
  */
 const nextSignInAddress = () => {
   const n = signInAddress++ & 0xffffff;
-  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+  // Each in a /24 of its own: waiting password hashes are capped per /24 (a network's share).
+  return `10.${(n >> 8) & 255}.${n & 255}.${1 + ((n >> 16) & 127)}`;
 };
 
 const PAGE_HEADERS = {

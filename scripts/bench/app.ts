@@ -202,7 +202,8 @@ let addressCount = 0;
  */
 export const nextSeedAddress = () => {
   const n = ++addressCount;
-  return `198.18.${(n >> 8) & 255}.${n & 255}`;
+  // Each in a /24 of its own: waiting password hashes are capped per /24 (a network's share).
+  return `198.18.${n & 255}.${1 + ((n >> 8) & 127)}`;
 };
 
 /** A browser without JavaScript: keeps cookies, posts forms, follows no redirects by itself. */

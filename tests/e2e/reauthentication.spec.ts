@@ -55,7 +55,7 @@ test("every page of sensitive changes asks for the password once the window has 
   page,
   app,
 }) => {
-  const user = await postSignup(page.request, newCredentials("Sudo pages"), REAUTH_APP_URL);
+  const user = await postSignup(page.request, newCredentials("SudoPages"), REAUTH_APP_URL);
   for (const [path, heading] of [
     ["/settings/email", "Email address"],
     ["/settings/connections", "Connections"],
