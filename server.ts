@@ -29,13 +29,9 @@ const SHUTDOWN_GRACE_MS = 7_000;
 const KEEP_ALIVE_MS = 65_000;
 
 /**
- * How far V8 lets its heap grow past what the last full collection kept, in percent. Its default
- * is up to four times (300 %) when collecting looks cheap, which it does on a server: under load
- * the heap climbed from about 45 MB live to 200 MB before V8 collected, 150 MB of garbage held
- * for nothing. At 40 % it collects at about 65 MB, with no loss of requests per second beyond
- * the bench's noise; at 20 % collecting took a third of a core more and /login lost a third of
- * its rate (docs/performance.md, "What bounds memory"). V8 reads it at every collection, so
- * setting it once the process runs takes effect.
+ * How far V8 lets its heap grow past what the last full collection kept, in percent (its default
+ * lets a server's heap reach four times what it keeps; docs/decisions/007-heap-settings.md). V8
+ * reads it at every collection, so setting it once the process runs takes effect.
  */
 const HEAP_GROWING_PERCENT = 40;
 

@@ -9,14 +9,7 @@ import { CLIENT_ADDRESS_HEADER } from "./client-address";
 export const HASHING_BUSY = "PASSWORD_HASHING_BUSY";
 const RETRY_AFTER_SECONDS = 2;
 
-/**
- * How many hashes run at once. Each holds 32 MiB while it runs, a tenth of the
- * server's memory budget (300 MB, issue 8): one per core (two here) made a
- * burst of sign-ins the server's peak, 64 MiB above its working size. One at a
- * time keeps a burst to one hash's memory and leaves the other cores to serve
- * pages; a burst then waits longer (eight at once: a median of about 0.9 s
- * instead of 0.5 s on two cores), but one sign-in takes as long as before.
- */
+/** How many hashes run at once: each holds 32 MiB (docs/decisions/003-password-hashing-queue.md). */
 export const HASHES_AT_ONCE = 1;
 
 /** How many checks may wait for a hash before the answer is 503. */
