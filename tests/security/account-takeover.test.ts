@@ -1,17 +1,17 @@
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { account, emailChange } from "../../db/schema";
 import { uniqueEmail } from "../support/client";
-import { withProvider } from "./provider";
+import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import { APP_URL, withProvider } from "./provider";
 import {
   ageSession,
   allSessionTokens,
   Browser,
-  mailLink,
   mailsTo,
   sessionsOf,
   signIn,
-  signUp,
+  signUp as signUpThroughForm,
   userByEmail,
 } from "./support";
 
@@ -27,8 +27,46 @@ const OWNER_PASSWORD = "the owner's own pass phrase";
 const OUTSIDE_WINDOW_SECONDS = 700;
 
 describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
-  const provider = withProvider();
+  // Mail leaves through a real SMTP server on loopback; the attacker and the owner read it there.
+  let smtp: SmtpCatcher;
+  beforeAll(async () => {
+    smtp = await startSmtpCatcher();
+  });
+  afterAll(() => smtp.stop());
+  const provider = withProvider(() => ({ SMTP_URL: smtp.url }));
   const app = provider.app;
+  // As the server process does at start (server.ts).
+  beforeAll(() => app().services.mail.start());
+
+  /** Links already taken from each inbox, by address and page: each call waits for the next. */
+  const taken = new Map<string, number>();
+  /** The next link to `page` mailed to `to` (a path with its query), once it has arrived by SMTP. */
+  async function mailedLink(to: string, page: string): Promise<string> {
+    const key = `${to} ${page}`;
+    const wanted = (taken.get(key) ?? 0) + 1;
+    const prefix = `${APP_URL}${page}`;
+    const withLink = async () => {
+      await smtp.waitFor(to, 1, 15_000);
+      return smtp.to(to).filter((mail) => mail.text.includes(prefix));
+    };
+    const deadline = Date.now() + 15_000;
+    let mails = await withLink();
+    while (mails.length < wanted) {
+      if (Date.now() > deadline) throw new Error(`no link to ${page} in the mail to ${to}`);
+      await smtp.waitFor(to, smtp.to(to).length + 1, deadline - Date.now());
+      mails = await withLink();
+    }
+    taken.set(key, wanted);
+    const url = new URL(linkIn(mails[wanted - 1] ?? { text: "" }, prefix));
+    return `${url.pathname}${url.search}`;
+  }
+
+  /** Signs up and confirms in `browser`, reading the link from the SMTP server. */
+  const signUp = (browser: Browser, account: { email?: string; password?: string } = {}) =>
+    signUpThroughForm(browser, {
+      ...account,
+      confirmationLink: (to) => mailedLink(to, "/verify-email?token="),
+    });
 
   /** The attacker signs the victim's address up with a password of their own, in their own browser. */
   async function preRegister(email: string) {
@@ -57,7 +95,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
     // The owner signs up and confirms; later resets the password too.
     const owner = await signUp(new Browser(app()), { email: victim, password: OWNER_PASSWORD });
     expect((await new Browser(app()).post("/forgot-password", { email: victim })).status).toBe(302);
-    const reset = await mailLink(app(), victim, "reset-password", "/reset-password?token=");
+    const reset = await mailedLink(victim, "/reset-password?token=");
     const resetter = new Browser(app());
     expect(
       (await resetter.pressOnLinkPage(reset, { password: OWNER_PASSWORD, confirmPassword: OWNER_PASSWORD }))
@@ -82,7 +120,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
     const victim = uniqueEmail("victim");
     await preRegister(victim);
     // The owner opens the link in their own browser: it asks who is there.
-    const link = await mailLink(app(), victim, "verify-email", "/verify-email?token=");
+    const link = await mailedLink(victim, "/verify-email?token=");
     const owner = new Browser(app());
     const { path } = await owner.openLink(link);
     const asked = await owner.post(path, { intent: "confirm" });
@@ -105,9 +143,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
     const victim = uniqueEmail("victim");
     await preRegister(victim);
     const owner = new Browser(app());
-    const { path } = await owner.openLink(
-      await mailLink(app(), victim, "verify-email", "/verify-email?token="),
-    );
+    const { path } = await owner.openLink(await mailedLink(victim, "/verify-email?token="));
     const wrong = await owner.post(path, { intent: "confirm-with-password", password: "a guess at it" });
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain("That is not the password chosen when the account was made");
@@ -128,7 +164,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
     expect(answer.status).toBe(302);
     expect(await passwordOpens(victim, ATTACKER_PASSWORD)).toBe(false);
     // The attacker's own browser no longer confirms at once with any link: its mark names the old password.
-    const link = await mailLink(app(), victim, "verify-email", "/verify-email?token=");
+    const link = await mailedLink(victim, "/verify-email?token=");
     const { path } = await attacker.openLink(link);
     expect((await attacker.post(path, { intent: "confirm" })).status).toBe(200);
     expect(attacker.sessionToken).toBeNull();
@@ -150,11 +186,11 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
       currentPassword: owner.password,
     });
     expect(asked.status).toBe(302);
-    const confirm = await mailLink(app(), attackerEmail, "email-change", "/confirm-email?token=");
+    const confirm = await mailedLink(attackerEmail, "/confirm-email?token=");
 
     // The owner resets the password by mail.
     expect((await new Browser(app()).post("/forgot-password", { email: owner.email })).status).toBe(302);
-    const reset = await mailLink(app(), owner.email, "reset-password", "/reset-password?token=");
+    const reset = await mailedLink(owner.email, "/reset-password?token=");
     expect(
       (
         await new Browser(app()).pressOnLinkPage(reset, {
@@ -182,7 +218,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
     const browser = new Browser(app());
     const owner = await signUp(browser);
     expect((await new Browser(app()).post("/forgot-password", { email: owner.email })).status).toBe(302);
-    const oldReset = await mailLink(app(), owner.email, "reset-password", "/reset-password?token=");
+    const oldReset = await mailedLink(owner.email, "/reset-password?token=");
     const newEmail = uniqueEmail("moved");
     expect(
       (
@@ -193,7 +229,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
         })
       ).status,
     ).toBe(302);
-    const confirm = await mailLink(app(), newEmail, "email-change", "/confirm-email?token=");
+    const confirm = await mailedLink(newEmail, "/confirm-email?token=");
     expect((await new Browser(app()).pressOnLinkPage(confirm, {})).status).toBe(302);
 
     const stale = new Browser(app());
@@ -284,7 +320,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
         })
       ).status,
     ).toBe(302);
-    const link = await mailLink(app(), victim, "verify-email", "/verify-email?token=");
+    const link = await mailedLink(victim, "/verify-email?token=");
     const scanner = new Browser(app());
     await scanner.openLink(link);
     expect(scanner.sessionToken).toBeNull();
@@ -310,14 +346,14 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
     const browser = new Browser(app());
     const owner = await signUp(browser);
     expect((await new Browser(app()).post("/forgot-password", { email: owner.email })).status).toBe(302);
-    const reset = await mailLink(app(), owner.email, "reset-password", "/reset-password?token=");
+    const reset = await mailedLink(owner.email, "/reset-password?token=");
     const newEmail = uniqueEmail("moved");
     await browser.post("/settings/email", {
       intent: "change-email",
       newEmail,
       currentPassword: owner.password,
     });
-    const confirm = await mailLink(app(), newEmail, "email-change", "/confirm-email?token=");
+    const confirm = await mailedLink(newEmail, "/confirm-email?token=");
     const pending = uniqueEmail("pending");
     await new Browser(app()).post("/signup", {
       name: "P",
@@ -325,7 +361,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
       password: OWNER_PASSWORD,
       confirmPassword: OWNER_PASSWORD,
     });
-    const verify = await mailLink(app(), pending, "verify-email", "/verify-email?token=");
+    const verify = await mailedLink(pending, "/verify-email?token=");
     for (const link of [reset, confirm, verify]) {
       const token = new URL(link, "http://x").searchParams.get("token") ?? "";
       expect(token.length).toBeGreaterThan(16);

@@ -21,7 +21,7 @@ const newSubject = () => `security-${process.pid}-${Date.now().toString(36)}-${+
  * button posts to `/auth/oidc`, the app redirects to the provider, whose sign-in
  * redirects back to the app's callback, which the browser follows with its cookies.
  */
-export function withProvider(env: Record<string, string> = {}) {
+export function withProvider(env: Record<string, string> | (() => Record<string, string>) = {}) {
   let app: HttpApp | undefined;
   let idp: TestOidcProvider | undefined;
 
@@ -32,7 +32,8 @@ export function withProvider(env: Record<string, string> = {}) {
       claimsInIdToken: true,
     });
     const provider = idp;
-    app = await startApp({ APP_URL, ...oidcEnv(provider), ...env }).catch(async (error: unknown) => {
+    const extra = typeof env === "function" ? env() : env;
+    app = await startApp({ APP_URL, ...oidcEnv(provider), ...extra }).catch(async (error: unknown) => {
       await provider.close();
       throw error;
     });
