@@ -14,9 +14,6 @@ export type CredentialChange =
   | { kind: "provider-linked"; providerId: string }
   | { kind: "provider-unlinked"; providerId: string };
 
-/** Queries run alone or inside the caller's transaction. */
-type Queries = Pick<AppDatabase, "delete" | "select">;
-
 /**
  * What follows every change of a way to sign in, whichever flow made it: what
  * was asked for before it no longer holds, and the owner hears of it.
@@ -42,20 +39,20 @@ export function createCredentialChanges({
 }) {
   const resetUrl = new URL("/forgot-password", appUrl).toString();
 
-  return {
-    /** Voids the pending address change and the outstanding reset links of an account. */
-    async voidOutstanding(userId: string, queries: Queries = db): Promise<void> {
-      await queries.delete(emailChange).where(eq(emailChange.userId, userId));
-      // better-auth keeps a reset link as `reset-password:<token>` holding the user's id.
-      await queries
-        .delete(verification)
-        .where(and(like(verification.identifier, "reset-password:%"), eq(verification.value, userId)));
-    },
+  /** Voids the pending address change and the outstanding reset links of an account. */
+  async function voidOutstanding(userId: string): Promise<void> {
+    await db.delete(emailChange).where(eq(emailChange.userId, userId));
+    // better-auth keeps a reset link as `reset-password:<token>` holding the user's id.
+    await db
+      .delete(verification)
+      .where(and(like(verification.identifier, "reset-password:%"), eq(verification.value, userId)));
+  }
 
+  return {
     /** Records `change`, voids what it voids, and mails the notice; after the change is stored. */
     async record(userId: string, change: CredentialChange, origin: RequestOrigin): Promise<void> {
       const voids = change.kind !== "provider-linked" && change.kind !== "provider-unlinked";
-      if (voids) await this.voidOutstanding(userId);
+      if (voids) await voidOutstanding(userId);
       const providerId = "providerId" in change ? change.providerId : undefined;
       await audit.record(userId, change.kind, origin, providerId);
       if (change.kind === "email-changed") return;

@@ -271,6 +271,21 @@ export function emailChangeNoticeMail({
   const what = done
     ? `The address of your ${APP_NAME} account is now ${newEmail}. Mail will no longer come here.`
     : `Someone signed in to your ${APP_NAME} account asked to change its address to ${newEmail}. Nothing changes until that address confirms.`;
+  return securityNotice({ subject, name, what, resetUrl });
+}
+
+/** A notice that something changed on the account, with the way out if it was not its owner. */
+function securityNotice({
+  subject,
+  name,
+  what,
+  resetUrl,
+}: {
+  subject: string;
+  name: string;
+  what: string;
+  resetUrl: string;
+}): RenderedMail {
   return render(
     subject,
     <>
@@ -313,14 +328,5 @@ export function signInMethodNoticeMail({
             `${change.provider} was disconnected from your account`,
             `Your ${APP_NAME} account can no longer be signed in to through ${change.provider}.`,
           ];
-  return render(
-    subject,
-    <>
-      <P>Hello {name},</P>
-      <P>{what}</P>
-      <P>If this was not you, reset your password at once:</P>
-      <ActionLink href={resetUrl} label="Reset my password" />
-    </>,
-    [`Hello ${name},`, "", what, "", "If this was not you, reset your password at once:", "", resetUrl],
-  );
+  return securityNotice({ subject, name, what, resetUrl });
 }
