@@ -166,6 +166,15 @@ export function createAuthPolicy(deps: PolicyDependencies) {
     if (current) await audit.record(current.user.id, "sign-out", originOf(ctx.headers));
   };
 
+  /**
+   * better-auth's own confirmation link confirms on a GET and signs in, past the confirmation
+   * page's button and its check on a pending sign-up's password: only that page may confirm.
+   */
+  const confirmOnlyThroughThePage: BeforeRule = (ctx) => {
+    if (ctx.request)
+      throw new APIError("NOT_FOUND", { code: "NOT_FOUND", message: "Open the link from the mail." });
+  };
+
   /** Sudo mode for programs: the endpoints that make sensitive changes need a recent authentication. */
   const requireRecentAuth: BeforeRule = (ctx) =>
     requireRecentAuthForEndpoint(ctx, config.reauthMaxAgeSeconds);
@@ -187,6 +196,7 @@ export function createAuthPolicy(deps: PolicyDependencies) {
       "/link-social": [refuseIdTokenSignIn],
       "/unlink-account": [unlinkThroughConnections],
       "/sign-out": [recordSignOut],
+      "/verify-email": [confirmOnlyThroughThePage],
     },
   };
 

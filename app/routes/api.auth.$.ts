@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import { AUTH_API_LIMITS, retryAfterText } from "~/security/rate-limit.server";
+import { ENUMERATION_FLOOR_MS, withResponseFloor } from "~/security/response-floor.server";
 import { unavailableResponse } from "~/server/unavailable.server";
 
 const BASE_PATH = "/api/auth";
@@ -7,6 +8,9 @@ const BASE_PATH = "/api/auth";
 /** The endpoint under /api/auth, as better-auth routes it. */
 const endpointOf = (request: Request) =>
   new URL(request.url).pathname.slice(BASE_PATH.length).toLowerCase().replace(/\/+$/, "");
+
+/** Endpoints that must not tell, by how long they take, whether an address has an account. */
+const ENUMERABLE = new Set(["/request-password-reset", "/send-verification-email"]);
 
 /** Endpoints whose answers carry session tokens: the caller's, and those of every other session. */
 const TOKEN_BEARING = new Set(["/get-session", "/list-sessions"]);
@@ -38,7 +42,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
   }
   await context.getSession();
-  const response = cookieOnlyForBrowsers(request, await handle(request, context));
+  const answer = ENUMERABLE.has(endpointOf(request))
+    ? await withResponseFloor(ENUMERATION_FLOOR_MS, () => handle(request, context))
+    : await handle(request, context);
+  const response = cookieOnlyForBrowsers(request, answer);
   // A password change answers with the caller's new session token: a program (bearer) needs it,
   // a browser has it in its HttpOnly cookie, where scripts cannot read it.
   return endpointOf(request) === "/change-password" && !request.headers.has("authorization")

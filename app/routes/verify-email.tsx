@@ -10,6 +10,7 @@ import {
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { z } from "zod";
+import { ENUMERATION_FLOOR_MS, withResponseFloor } from "~/security/response-floor.server";
 import { CLIENT_ADDRESS_HEADER } from "~/auth/client-address";
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from "~/auth/common-passwords.server";
 import { forwardCookies } from "~/auth/cookies.server";
@@ -180,16 +181,19 @@ async function resend(formData: FormData, context: AppLoadContext) {
     return data({ result: submission.reply() }, { status: 400 });
   }
   const { email } = submission.value;
-  try {
-    // Without cookies: this is about the address typed, not about whoever is signed in.
-    await context.services.auth.api.sendVerificationEmail({
-      body: { email },
-      headers: new Headers({ [CLIENT_ADDRESS_HEADER]: context.clientAddress }),
-    });
-  } catch (error) {
-    if (!isAPIError(error)) throw error;
-    context.logger.warn({ code: error.body?.code }, "verification mail not sent");
-  }
+  // A waiting address costs a token and a mail more than any other: both answer after the same floor.
+  await withResponseFloor(ENUMERATION_FLOOR_MS, async () => {
+    try {
+      // Without cookies: this is about the address typed, not about whoever is signed in.
+      await context.services.auth.api.sendVerificationEmail({
+        body: { email },
+        headers: new Headers({ [CLIENT_ADDRESS_HEADER]: context.clientAddress }),
+      });
+    } catch (error) {
+      if (!isAPIError(error)) throw error;
+      context.logger.warn({ code: error.body?.code }, "verification mail not sent");
+    }
+  });
   return redirectWithFlash(context, "/verify-email", {
     kind: "info",
     message: `If ${email} is waiting to be confirmed, a new link is on its way. It works for 24 hours.`,

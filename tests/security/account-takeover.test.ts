@@ -150,6 +150,28 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
     expect((await userByEmail(app(), victim))?.emailVerified).toBe(false);
   });
 
+  it("2. … and better-auth's own confirmation endpoint, which would confirm on a GET and sign in, is closed", async () => {
+    const victim = uniqueEmail("victim");
+    const attacker = await preRegister(victim);
+    const link = await mailedLink(victim, "/verify-email?token=");
+    const token = new URL(link, APP_URL).searchParams.get("token") ?? "";
+    expect(token).not.toBe("");
+    for (const browser of [attacker, new Browser(app())]) {
+      const answer = await browser.get(`/api/auth/verify-email?token=${encodeURIComponent(token)}`);
+      expect(answer.status).toBe(404);
+      expect(answer.headers.get("set-cookie")).toBeNull();
+    }
+    expect((await userByEmail(app(), victim))?.emailVerified).toBe(false);
+    // Positive control: the same token still confirms through the page, in a browser that proves itself.
+    const owner = new Browser(app());
+    const { path } = await owner.openLink(link);
+    const confirmed = await owner.post(path, {
+      intent: "confirm-with-password",
+      password: ATTACKER_PASSWORD,
+    });
+    expect(confirmed.headers.get("location")).toBe("/todos");
+  });
+
   it("2. … and a new sign-up with the address replaces the pending password, even in the browser that made the first", async () => {
     const victim = uniqueEmail("victim");
     const attacker = await preRegister(victim);

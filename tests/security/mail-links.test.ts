@@ -273,6 +273,37 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
     expect(await mailsTo(app, nobody, "reset-password")).toEqual([]);
   });
 
+  it("The JSON API's reset request and every resend of a confirmation link answer no sooner than the floor either", async () => {
+    const owner = await signUp(new Browser(app));
+    const waiting = uniqueEmail("waiting");
+    expect(
+      (
+        await new Browser(app).api("/api/auth/sign-up/email", {
+          name: "Waiting",
+          email: waiting,
+          password: "a waiting pass phrase",
+        })
+      ).status,
+    ).toBe(200);
+    const timed = async (call: (browser: Browser) => Promise<Response>) => {
+      const started = performance.now();
+      const answer = await call(new Browser(app));
+      return { status: answer.status, elapsed: performance.now() - started };
+    };
+    for (const email of [owner.email, waiting, uniqueEmail("nobody")]) {
+      const reset = await timed((browser) => browser.api("/api/auth/request-password-reset", { email }));
+      const resendApi = await timed((browser) => browser.api("/api/auth/send-verification-email", { email }));
+      const resendForm = await timed((browser) => browser.post("/verify-email", { email }));
+      expect([reset.status, resendApi.status, resendForm.status], email).toEqual([200, 200, 302]);
+      for (const { elapsed } of [reset, resendApi, resendForm]) {
+        expect(elapsed, email).toBeGreaterThanOrEqual(ENUMERATION_FLOOR_MS);
+      }
+    }
+    // Positive control: the work was done where there was some to do.
+    expect(await mailsTo(app, owner.email, "reset-password")).toHaveLength(1);
+    expect(await mailsTo(app, waiting, "verify-email")).toHaveLength(3);
+  });
+
   it("The reset page loads nothing from elsewhere and sends `Referrer-Policy: same-origin`, so its token never leaves the site.", async () => {
     const owner = await signUp(new Browser(app));
     const link = await resetLink(owner.email);
