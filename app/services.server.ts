@@ -27,6 +27,7 @@ import {
   type RateLimits,
 } from "./security/rate-limit.server";
 import { createTodoService, type TodoService } from "./todos/todos.server";
+import { sessionCookieName } from "./auth/session-cookie";
 
 /** A cached session is used for at most this long, even if no change to it is ever announced. */
 const SESSION_CACHE_TTL_MS = 30_000;
@@ -181,7 +182,7 @@ export async function createServices(
     maintenance,
     sessionCache,
     passwordHasher,
-    sessionCookieName: `${config.appUrl.protocol === "https:" ? "__Secure-" : ""}todo.session_token`,
+    sessionCookieName: sessionCookieName(config.appUrl.protocol === "https:"),
     async close() {
       await maintenance.stop();
       sessionCache.stop();

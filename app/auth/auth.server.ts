@@ -19,6 +19,7 @@ import { createAuthPolicy } from "./policy.server";
 import type { SessionService } from "./sessions.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
 import { usableName } from "./schemas";
+import { COOKIE_PREFIX } from "./session-cookie";
 
 export { CLIENT_ADDRESS_HEADER } from "./client-address";
 
@@ -239,7 +240,7 @@ export function createAuth({
       additionalFields: { reauthenticatedAt: { type: "date", required: false, input: false } },
     },
     advanced: {
-      cookiePrefix: "todo",
+      cookiePrefix: COOKIE_PREFIX,
       useSecureCookies: config.appUrl.protocol === "https:",
       ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
       // better-auth turns its origin and callback checks off when NODE_ENV=test: keep them on everywhere.
