@@ -1,10 +1,5 @@
 import { data, type AppLoadContext } from "@remix-run/node";
-import {
-  SESSION_ABSOLUTE_SECONDS,
-  SESSION_IDLE_SECONDS,
-  SESSION_REFRESH_SECONDS,
-  type AuthSession,
-} from "./auth/auth.server";
+import type { AuthSession } from "./auth/auth.server";
 import type { Flash } from "./flash.server";
 import type { Logger } from "./logger.server";
 import { retryAfterText, type AddressLimit } from "./security/rate-limit.server";
@@ -33,6 +28,11 @@ export interface RequestContext {
   rateLimit(limit: AddressLimit): Promise<void>;
   /** Throws a 429 with `Retry-After`, rendered by the error boundary as a page a person can read. */
   tooManyRequests(retryAfterSeconds: number, message?: string): never;
+  /**
+   * The 503 of a route without a page of its own (sign-out, the APIs) while the database is out of
+   * reach: a problem document under /api/, else a small page.
+   */
+  unavailable(): Response;
   /** Throws a 503 with `Retry-After`: the app is too busy for this request right now. */
   serviceUnavailable(retryAfterSeconds: number, message: string): never;
   /**
@@ -55,28 +55,13 @@ export interface RequestFacts {
   requestId: string;
   clientAddress: string;
   nonce: string;
+  /** The outage answer of this request (see `RequestContext.unavailable`). */
+  unavailable(): Response;
   /**
    * Adds a header to the response whatever the route returns; used to forward
    * the cookies better-auth sets when it refreshes or clears a session.
    */
   appendResponseHeader(name: string, value: string): void;
-}
-
-/**
- * Whether better-auth would push the session's end back on this request (it
- * does so at most once a day): then the request must go through better-auth,
- * not the cache, so that the new expiry is stored and the cookie renewed.
- */
-const isRefreshDue = ({ session }: AuthSession) =>
-  session.expiresAt.getTime() - (SESSION_IDLE_SECONDS - SESSION_REFRESH_SECONDS) * 1000 <= Date.now();
-
-/** One cookie's value from a Cookie header, as sent (the cache's key is the exact signed value). */
-function cookieValue(header: string | null, name: string): string | null {
-  for (const pair of header?.split(";") ?? []) {
-    const index = pair.indexOf("=");
-    if (index > 0 && pair.slice(0, index).trim() === name) return pair.slice(index + 1).trim() || null;
-  }
-  return null;
 }
 
 export function createRequestContext(services: Services, facts: RequestFacts): AppLoadContext {
@@ -104,35 +89,9 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
     nonce: facts.nonce,
     logger,
     getSession() {
-      session ??= (async () => {
-        const { auth, sessionCache } = services;
-        // A bearer token may stand for another session than the cookie: only cookies use the cache.
-        const cookie = facts.headers.has("authorization")
-          ? null
-          : cookieValue(facts.headers.get("cookie"), services.sessionCookieName);
-        const cached = cookie ? sessionCache.get(cookie) : null;
-        const forward = (from: Headers | null | undefined) => {
-          for (const value of from?.getSetCookie() ?? []) facts.appendResponseHeader("Set-Cookie", value);
-        };
-        let current = cached && !isRefreshDue(cached) ? cached : null;
-        if (!current) {
-          const readAt = sessionCache.generation();
-          const { headers, response } = await auth.api.getSession({
-            headers: facts.headers,
-            returnHeaders: true,
-          });
-          forward(headers);
-          current = response;
-          if (response && cookie) sessionCache.set(cookie, response, readAt);
-        }
-        if (current && Date.now() - current.session.createdAt.getTime() > SESSION_ABSOLUTE_SECONDS * 1000) {
-          // Past its absolute lifetime: end it on the server and in the browser.
-          const signedOut = await auth.api.signOut({ headers: facts.headers, returnHeaders: true });
-          forward(signedOut.headers);
-          return null;
-        }
-        return current;
-      })();
+      session ??= services.sessionResolver.resolve(facts.headers, (cookie) =>
+        facts.appendResponseHeader("Set-Cookie", cookie),
+      );
       return session;
     },
     getFlash() {
@@ -146,6 +105,7 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
       const verdict = await services.rateLimits.hitAddress(limit, facts.clientAddress);
       if (!verdict.allowed) tooManyRequests(verdict.retryAfterSeconds);
     },
+    unavailable: facts.unavailable,
     tooManyRequests,
     serviceUnavailable: (retryAfterSeconds, message) => refuse(503, retryAfterSeconds, message),
     settleWrites() {

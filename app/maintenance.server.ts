@@ -1,7 +1,7 @@
 import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../db/client.server";
 import { emailChange, mailOutbox, session, verification } from "../db/schema";
-import { SESSION_ABSOLUTE_SECONDS } from "./auth/auth.server";
+import { SESSION_ABSOLUTE_SECONDS } from "./auth/session.server";
 import type { Logger } from "./logger.server";
 import type { RateLimits } from "./security/rate-limit.server";
 

@@ -28,6 +28,7 @@ import {
 } from "./security/rate-limit.server";
 import { createTodoService, type TodoService } from "./todos/todos.server";
 import { sessionCookieName } from "./auth/session-cookie";
+import { createSessionResolver, type SessionResolver } from "./auth/session.server";
 
 /** A cached session is used for at most this long, even if no change to it is ever announced. */
 const SESSION_CACHE_TTL_MS = 30_000;
@@ -67,8 +68,8 @@ export interface Services {
   signupMarks: SignupMarks;
   /** Mail links' tokens, moved out of the URL into a cookie of their page. */
   linkTokens: LinkTokens;
-  /** The session cookie's name: `__Secure-` prefixed over https, as better-auth names it. */
-  sessionCookieName: string;
+  /** The signed-in session a request carries (the cache, the refresh, the absolute end). */
+  sessionResolver: SessionResolver;
   /** Verifies the JWTs of the JSON API against our own published keys. */
   accessTokens: AccessTokenVerifier;
   /** Stops the mail worker and the maintenance, then closes the database. */
@@ -182,7 +183,11 @@ export async function createServices(
     maintenance,
     sessionCache,
     passwordHasher,
-    sessionCookieName: sessionCookieName(config.appUrl.protocol === "https:"),
+    sessionResolver: createSessionResolver({
+      auth,
+      sessionCache,
+      cookieName: sessionCookieName(config.appUrl.protocol === "https:"),
+    }),
     async close() {
       await maintenance.stop();
       sessionCache.stop();

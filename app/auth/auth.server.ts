@@ -12,22 +12,15 @@ import { resetPasswordMail, signupAttemptMail, verifyEmailMail } from "../mail/t
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import type { PasswordHasher } from "./password-hashing.server";
 import { PASSWORD_MAX_UTF16 } from "./password";
-import { PASSWORD_PROVIDER_ID, type ConnectionService } from "./connections.server";
+import type { ConnectionService } from "./connections.server";
 import type { CredentialChanges } from "./credential-changes.server";
 import type { PendingAccounts } from "./pending-accounts.server";
 import { createAuthPolicy } from "./policy.server";
+import { createDatabaseHooks } from "./database-hooks.server";
 import type { SessionService } from "./sessions.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
-import { usableName } from "./schemas";
 import { COOKIE_PREFIX } from "./session-cookie";
-
-export { CLIENT_ADDRESS_HEADER } from "./client-address";
-
-/** Sessions end after a week without use; activity pushes the end back at most once a day. */
-export const SESSION_IDLE_SECONDS = 7 * 24 * 60 * 60;
-export const SESSION_REFRESH_SECONDS = 24 * 60 * 60;
-/** However active, a session ends 30 days after its sign-in (enforced on every request, see context.server.ts). */
-export const SESSION_ABSOLUTE_SECONDS = 30 * 24 * 60 * 60;
+import { SESSION_IDLE_SECONDS, SESSION_REFRESH_SECONDS } from "./session.server";
 
 /** Access tokens (JWTs) for API clients live 15 minutes; the session is what refreshes them. */
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
@@ -41,15 +34,6 @@ export const SIGNING_KEY_GRACE_SECONDS = 24 * 60 * 60;
 /** Reset links work once, for an hour; verification links for a day. */
 export const RESET_LINK_SECONDS = 60 * 60;
 export const VERIFY_LINK_SECONDS = 24 * 60 * 60;
-
-/** What a provider hands over and the app never uses: blanked before better-auth stores an account. */
-const WITHOUT_PROVIDER_TOKENS = {
-  accessToken: null,
-  refreshToken: null,
-  idToken: null,
-  accessTokenExpiresAt: null,
-  refreshTokenExpiresAt: null,
-};
 
 export function createAuth({
   db,
@@ -159,78 +143,8 @@ export function createAuth({
     // Where a failed provider sign-in lands when its own error page is unknown
     // (a state that is missing or not ours): our sign-in page, never better-auth's.
     onAPIError: { errorURL: "/login" },
-    databaseHooks: {
-      user: {
-        create: {
-          // A provider's profile name may be missing, too long or contain control characters.
-          before: async (created, ctx) => {
-            // A provider that does not vouch for the address makes no account: it would hold the
-            // address for whoever controls that identity before the owner ever confirmed it.
-            const providerId = ctx ? providerOfCallback(ctx) : null;
-            if (ctx && providerId && !created.emailVerified) {
-              throw ctx.redirect(
-                `/login?${new URLSearchParams({ error: PROVIDER_EMAIL_NOT_VOUCHED, provider: providerId })}`,
-              );
-            }
-            return { data: { ...created, name: usableName(created.name, created.email) } };
-          },
-          // Every way an account is made: the sign-up form, /api/auth/*, a provider.
-          after: async (created, ctx) => {
-            await audit.record(created.id, "account-created", originOf(ctx?.headers));
-          },
-        },
-        update: {
-          // A sign-in through a provider never renames the account, nor gives it a picture.
-          before: async (changes, ctx) => {
-            if (!ctx || !providerOfCallback(ctx) || !("name" in changes || "image" in changes)) return;
-            // better-auth merges what a hook returns into its changes: undefined leaves a column alone.
-            return { data: { ...changes, name: undefined, image: undefined } };
-          },
-        },
-      },
-      session: {
-        create: {
-          // Whatever made the new session (a form, /api/auth/*, a provider, a mail link), the one this
-          // browser had before ends on the server: it must not live on behind the new cookie.
-          after: async (created, ctx) => {
-            if (!ctx) return;
-            const { sessionToken } = ctx.context.authCookies;
-            const previousToken = await ctx.getSignedCookie(sessionToken.name, ctx.context.secret);
-            if (!previousToken || previousToken === created.token) return;
-            const previous = await ctx.context.internalAdapter.findSession(previousToken);
-            if (!previous) return;
-            await sessions.forOwner(previous.user.id).revoke(previous.session.id, originOf(ctx.headers));
-          },
-        },
-      },
-      account: {
-        create: {
-          // A provider's tokens are never used here, so never kept: a database leak gives none away.
-          before: async (created) => {
-            // A provider vouched for the address of a sign-up never confirmed (better-auth links only
-            // then): the password whoever signed up chose dies before the identity joins.
-            if (created.providerId !== PASSWORD_PROVIDER_ID) {
-              const owner = await db.query.user.findFirst({
-                where: (row, { eq }) => eq(row.id, created.userId),
-              });
-              if (owner && !owner.emailVerified) await pendingAccounts.discardPendingPassword(owner.id);
-            }
-            return { data: { ...created, ...WITHOUT_PROVIDER_TOKENS } };
-          },
-          after: async (created, ctx) => {
-            if (created.providerId === PASSWORD_PROVIDER_ID) return;
-            const origin = originOf(ctx?.headers);
-            const link = { kind: "provider-linked", providerId: created.providerId } as const;
-            const accounts = ctx ? await ctx.context.internalAdapter.findAccounts(created.userId) : [];
-            // Joined to an account that had other ways in: its owner is told. A new account is not.
-            if (accounts.length > 1) await credentialChanges.record(created.userId, link, origin);
-            else await audit.record(created.userId, link.kind, origin, link.providerId);
-          },
-        },
-        // better-auth refreshes the tokens at every sign-in through the provider.
-        update: { before: async (changes) => ({ data: { ...changes, ...WITHOUT_PROVIDER_TOKENS } }) },
-      },
-    },
+    // Every way an account, a session or a link is made passes these (database-hooks.server.ts).
+    databaseHooks: createDatabaseHooks({ db, audit, sessions, credentialChanges, pendingAccounts }),
     session: {
       expiresIn: SESSION_IDLE_SECONDS,
       updateAge: SESSION_REFRESH_SECONDS,
@@ -290,16 +204,6 @@ export function createAuth({
       log: (level, message) => authLogger[level](message),
     },
   });
-}
-
-/** The `?error=` of a provider sign-in refused because the provider did not vouch for the address. */
-export const PROVIDER_EMAIL_NOT_VOUCHED = "email_not_vouched";
-
-/** The provider whose callback this is, when it is one (GitHub and Google, or OpenID Connect). */
-function providerOfCallback(ctx: { path?: string; params?: Record<string, string | undefined> }) {
-  if (ctx.path === "/callback/:id") return ctx.params?.id ?? null;
-  if (ctx.path === "/oauth2/callback/:providerId") return ctx.params?.providerId ?? null;
-  return null;
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -1,7 +1,7 @@
 import { data, redirect, type AppLoadContext } from "@remix-run/node";
 import { isAPIError } from "better-auth/api";
 import type { OAuthProviderConfig } from "../config.server";
-import { PROVIDER_EMAIL_NOT_VOUCHED } from "./auth.server";
+import { PROVIDER_EMAIL_NOT_VOUCHED } from "./database-hooks.server";
 import { forwardCookies } from "./cookies.server";
 import { callbackPath, findProvider, nameOf, type OAuthProviderId } from "./providers.server";
 

@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import { AUTH_API_LIMITS, retryAfterText } from "~/security/rate-limit.server";
 import { ENUMERATION_FLOOR_MS, withResponseFloor } from "~/security/response-floor.server";
-import { unavailableResponse } from "~/server/unavailable.server";
 
 const BASE_PATH = "/api/auth";
 
@@ -69,7 +68,7 @@ async function handle(request: Request, context: AppLoadContext): Promise<Respon
     { status: response.status },
     "database unreachable: answered 503, not better-auth's answer",
   );
-  return unavailableResponse(request, context);
+  return context.unavailable();
 }
 
 /**

@@ -1,6 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { forwardCookies } from "~/auth/cookies.server";
-import { unavailableResponse } from "~/server/unavailable.server";
 
 /** Signing out is a POST only: a link or an image cannot end anyone's session. */
 export function loader() {
@@ -16,7 +15,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // with the database out of reach, say so and keep the cookie, rather than leave a live session behind.
   if (!(await context.services.database.ping())) {
     context.logger.warn("database unreachable: sign-out not confirmed, answered 503");
-    throw unavailableResponse(request, context);
+    throw context.unavailable();
   }
   return redirect("/", { headers: forwardCookies(headers) });
 }

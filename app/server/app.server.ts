@@ -6,7 +6,7 @@ import compression from "compression";
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
 import { pinoHttp } from "pino-http";
 import { PROBLEMS, problemTypeUri, type ProblemDocument, type ProblemType } from "../api/problem.server";
-import { CLIENT_ADDRESS_HEADER } from "../auth/auth.server";
+import { CLIENT_ADDRESS_HEADER } from "../auth/client-address";
 import { authorizationOrigins } from "../auth/providers.server";
 import { createRequestContext } from "../context.server";
 import { normalizeAddress } from "../security/client-address.server";
@@ -15,10 +15,10 @@ import { crossSiteRefusal } from "../security/origin.server";
 import type { Services } from "../services.server";
 import { statusPage } from "./status-page.server";
 import { guardRoutes } from "./route-guards.server";
+import { isDatabaseUnavailable, rootCause } from "../../db/outage";
 import {
-  isDatabaseUnavailable,
   RETRY_AFTER_SECONDS,
-  rootCause,
+  unavailableResponse,
   UNAVAILABLE_MESSAGE,
   UNAVAILABLE_TITLE,
 } from "./unavailable.server";
@@ -236,6 +236,7 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
           requestId: locals(res).requestId,
           clientAddress: locals(res).clientAddress,
           nonce: locals(res).nonce,
+          unavailable: () => unavailableResponse(req.path, locals(res)),
           // Cookies add up; any other header has one value (two loaders refusing alike must not say "5, 5").
           appendResponseHeader: (name, value) =>
             name.toLowerCase() === "set-cookie" ? res.append(name, value) : res.set(name, value),

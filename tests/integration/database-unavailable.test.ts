@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isDatabaseUnavailable } from "~/server/unavailable.server";
+import { isDatabaseUnavailable } from "../../db/outage";
 import { uniqueEmail } from "../support/client";
 import { formPost, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
 import { freePort } from "../support/process";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SESSION_ABSOLUTE_SECONDS } from "~/auth/auth.server";
+import { SESSION_ABSOLUTE_SECONDS } from "~/auth/session.server";
 import { createLogger } from "~/logger.server";
 import { createMaintenance, MAIL_RETENTION_DAYS, type Maintenance } from "~/maintenance.server";
 import { createRateLimiter, createRateLimits } from "~/security/rate-limit.server";

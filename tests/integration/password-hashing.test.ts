@@ -2,7 +2,7 @@ import { runWithEndpointContext } from "@better-auth/core/context";
 import { isAPIError } from "better-auth/api";
 import { betterAuth, type BetterAuthOptions } from "better-auth";
 import { describe, expect, it, vi } from "vitest";
-import { CLIENT_ADDRESS_HEADER } from "~/auth/auth.server";
+import { CLIENT_ADDRESS_HEADER } from "~/auth/client-address";
 import {
   createPasswordHasher,
   HASHES_AT_ONCE,

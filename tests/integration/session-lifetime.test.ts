@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SESSION_ABSOLUTE_SECONDS } from "~/auth/auth.server";
+import { SESSION_ABSOLUTE_SECONDS } from "~/auth/session.server";
 import * as authApi from "~/routes/api.auth.$";
 import * as login from "~/routes/login";
 import * as todos from "~/routes/todos";

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { CLIENT_ADDRESS_HEADER } from "~/auth/auth.server";
+import { CLIENT_ADDRESS_HEADER } from "~/auth/client-address";
 import { createRequestContext } from "~/context.server";
+import { unavailableResponse } from "~/server/unavailable.server";
 import type { Services } from "~/services.server";
 import { TEST_APP_URL } from "./databases";
 
@@ -117,11 +118,12 @@ export class TestClient {
 
   private async run(handler: Loader | Action, request: Request): Promise<RouteResult> {
     const responseHeaders = new Headers();
+    const facts = { requestId: randomUUID(), nonce: "test-nonce" };
     const context = createRequestContext(this.services, {
+      ...facts,
       headers: request.headers,
-      requestId: randomUUID(),
       clientAddress: this.clientAddress,
-      nonce: "test-nonce",
+      unavailable: () => unavailableResponse(new URL(request.url).pathname, facts),
       appendResponseHeader: (name, value) => responseHeaders.append(name, value),
     });
     let result: RouteResult;
