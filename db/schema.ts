@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { TODO_TITLE_MAX } from "./limits";
 
 /**
@@ -38,6 +49,10 @@ export const session = pgTable(
       .references(() => user.id, { onDelete: "cascade" }),
     /** The last password (or provider) check in this session after its sign-in; null: only the sign-in. */
     reauthenticatedAt: timestamp({ withTimezone: true }),
+    /** How the sign-in was made: "password", a provider's id, "link" (a confirmation link), "passkey". */
+    signInMethod: text(),
+    /** The second step passed at the sign-in: "authenticator", "recovery-code"; null: none was asked. */
+    secondFactor: text(),
     ...timestamps,
   },
   (table) => [index("session_user_id_idx").on(table.userId)],
@@ -189,6 +204,57 @@ export const rateLimit = pgTable(
     resetAt: timestamp({ withTimezone: true }).notNull(),
   },
   (table) => [index("rate_limit_reset_at_idx").on(table.resetAt)],
+);
+
+/** An account's authenticator app (RFC 6238 TOTP); two-step sign-in is on once `enabledAt` is set. */
+export const twoFactor = pgTable("two_factor", {
+  userId: text()
+    .primaryKey()
+    .references(() => user.id, { onDelete: "cascade" }),
+  /** The shared secret, encrypted with BETTER_AUTH_SECRET: a database leak does not give it away. */
+  secret: text().notNull(),
+  /** Null while it is being set up: on only once a code from the app was typed. */
+  enabledAt: timestamp({ withTimezone: true }),
+  /** The last 30-second step whose code was accepted: each step's code is accepted once. */
+  lastStep: bigint({ mode: "number" }).notNull().default(0),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One-time recovery codes, shown once: only their SHA-256 is kept. */
+export const recoveryCode = pgTable(
+  "recovery_code",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: text()
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    codeHash: text().notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex("recovery_code_user_id_code_hash_idx").on(table.userId, table.codeHash)],
+);
+
+/**
+ * A sign-in waiting for its second step: the first step passed, no session exists yet. The
+ * browser holds the token (a signed HttpOnly cookie); the row keeps only its SHA-256.
+ */
+export const signInChallenge = pgTable(
+  "sign_in_challenge",
+  {
+    tokenHash: text().primaryKey(),
+    userId: text()
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    /** How the first step was passed (as `session.signInMethod`). */
+    method: text().notNull(),
+    /** The same-site path to land on afterwards. */
+    redirectTo: text(),
+    failures: integer().notNull().default(0),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("sign_in_challenge_expires_at_idx").on(table.expiresAt)],
 );
 
 export type User = typeof user.$inferSelect;
