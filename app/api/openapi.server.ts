@@ -51,7 +51,7 @@ const authProblems = [
   problemResponse("rate-limited"),
 ] as const;
 
-/** A change without a bearer token is a browser's, and must come from APP_URL (see SECURITY.md). */
+/** A change without a bearer token is a browser's, and must come from APP_URL (docs/decisions/006-origin-check-in-express.md). */
 const changeProblems = [...authProblems, problemResponse("cross-site-request")] as const;
 
 const idParameter = {

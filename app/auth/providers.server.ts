@@ -17,7 +17,7 @@ const AUTH_BASE_PATH = "/api/auth";
 
 /**
  * The redirect URI each provider is registered with. The OpenID Connect
- * provider's has its own prefix (as the contract says), which our route
+ * provider's has its own prefix (README, "Sign in with GitHub, Google or OpenID Connect"), which our route
  * `api.auth.oauth2.callback.$providerId.ts` hands to better-auth's callback.
  */
 export function callbackPath(id: OAuthProviderId): string {
@@ -71,9 +71,8 @@ export function providerDisplayName(config: Config, id: string): string {
 }
 
 /**
- * Every provider answers with the address it knows; one it has not verified
- * could belong to anybody. A new account made from such an address waits for
- * the link we mail, like a password sign-up, before anyone is signed in to it.
+ * An address the provider has not verified could belong to anybody: it joins no account and
+ * makes none (docs/decisions/008-verified-only-linking.md).
  */
 const REQUIRE_VERIFIED_EMAIL = true;
 
@@ -131,17 +130,9 @@ export function openIdConnectPlugin(config: Config) {
 }
 
 /**
- * better-auth's `account` options: the linking rules.
- *
- * A provider identity joins an existing account on sign-in only when the
- * provider says the address is verified; no provider is trusted without that
- * claim. An account whose address was never confirmed is a sign-up waiting
- * for its owner: the provider's word makes the identity its owner, and the
- * password chosen at that sign-up is discarded first (auth.server.ts,
- * account.create), so whoever registered someone else's address keeps nothing.
- * A provider that does not vouch for the address makes no account at all. A
- * signed-in user may link an identity whose address differs from the
- * account's: they proved both ends themselves.
+ * better-auth's `account` options: a provider identity joins an account only on the provider's
+ * word that the address is verified (docs/decisions/008-verified-only-linking.md, 002); a
+ * signed-in user may link an identity with another address, having proved both ends.
  */
 export const ACCOUNT_OPTIONS: BetterAuthOptions["account"] = {
   accountLinking: {

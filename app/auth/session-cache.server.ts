@@ -36,7 +36,7 @@ interface Entry {
  *
  * Announcements arrive a moment after the commit, on another connection: in
  * the writing process `settle` closes that gap, so that a request's own writes
- * are never hidden from the next request by a cached copy (docs/decisions).
+ * are never hidden from the next request by a cached copy (docs/decisions/001-session-cache-and-announcements.md).
  */
 export function createSessionCache({
   ttlMs,

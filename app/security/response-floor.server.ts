@@ -1,11 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-/**
- * How long, at least, a form that must not tell whether an address has an
- * account takes to answer. The work for a known address (a token, a mail in
- * the outbox) takes 5 to 10 ms more than for an unknown one, rarely 50; a
- * quarter of a second hides that with room to spare, and nobody notices it.
- */
+/** How long, at least, a form that must not tell whether an address has an account takes to answer (docs/security.md, M3). */
 export const ENUMERATION_FLOOR_MS = 250;
 
 /**
