@@ -1,12 +1,10 @@
 import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../db/client.server";
+import { MAINTENANCE_LOCK_KEY } from "../db/locks.server";
 import { emailChange, mailOutbox, session, verification } from "../db/schema";
 import { SESSION_ABSOLUTE_SECONDS } from "./auth/session.server";
 import type { Logger } from "./logger.server";
 import type { RateLimits } from "./security/rate-limit.server";
-
-/** The advisory lock that makes one instance of all those on a database the one that cleans up. */
-export const MAINTENANCE_LOCK_KEY = 7_262_902;
 
 /** Every few minutes: rows nobody can use any more cost only space and index time meanwhile. */
 export const MAINTENANCE_INTERVAL_MS = 5 * 60_000;

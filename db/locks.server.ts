@@ -3,8 +3,12 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { MIGRATIONS_DIR } from "./database.server";
 
-/** Any number, as long as no other program on the same PostgreSQL uses it for something else. */
-const MIGRATION_LOCK_KEY = 7_262_901;
+// PostgreSQL advisory-lock keys, all here so that no two uses share one; any numbers no other
+// program on the same database uses.
+/** Instances starting together migrate one at a time. */
+export const MIGRATION_LOCK_KEY = 7_262_901;
+/** One instance of all those on a database is the one that cleans up (app/maintenance.server.ts). */
+export const MAINTENANCE_LOCK_KEY = 7_262_902;
 
 /** The advisory locks this process holds for `asLeader`, each on its own connection. */
 export function createLeadership(url: string) {
