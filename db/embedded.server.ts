@@ -65,7 +65,7 @@ function lockPgliteDir(dir: string): () => void {
   throw new DatabaseLockedError(`Could not lock the embedded database at ${dir}.`);
 }
 
-/** Small shared buffers and few connections: PGlite's memory is the server's (docs/performance.md, "What bounds memory"). */
+/** Small shared buffers, few connections: PGlite's memory is ours (docs/decisions/005-embedded-database-by-default.md). */
 const PGLITE_START_PARAMS = [
   ...PGlite.defaultStartParams,
   ...["-c", "shared_buffers=8MB"],
@@ -81,10 +81,8 @@ export function compileWebAssemblyWithBaselineOnly() {
 }
 
 /**
- * Creates the cluster in a new folder (initdb) in a short-lived child process.
- * initdb's WebAssembly heap grows to about 550 MB, and a process that ran it
- * keeps most of that for good, even after closing the database; a child gives
- * it all back when it exits. Costs a second or two, once per folder.
+ * initdb in a short-lived child process: one that ran it keeps hundreds of MB for good
+ * (docs/decisions/005-embedded-database-by-default.md).
  */
 async function initialisePgliteDir(dir: string): Promise<void> {
   // Resolved from the working directory, like the migrations folder.

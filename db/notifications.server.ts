@@ -24,12 +24,9 @@ const RELISTEN_FIRST_MS = 100;
 const RELISTEN_MAX_MS = 1_000;
 
 /**
- * LISTEN on a connection of its own. postgres.js's own `listen` resubscribes
- * after a lost connection only at its reconnect backoff (12 s after a 6 s outage
- * in the resilience suite) and says nothing meanwhile, so another instance's
- * sign-out could go unheard that long. Here the subscriber hears at once that
- * it may miss messages (`onLost`), and is subscribed again within a second of
- * the database answering.
+ * LISTEN on a connection of its own, not postgres.js's `listen`: the subscriber hears at once that it
+ * may miss messages (`onLost`), and is subscribed again within a second
+ * (docs/decisions/001-session-cache-and-announcements.md).
  */
 export async function listenPostgres(
   url: string,

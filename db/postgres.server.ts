@@ -5,16 +5,10 @@ import { createLeadership, migratePostgresLocked } from "./locks.server";
 import { countAnnouncedWrites, listenPostgres } from "./notifications.server";
 import * as schema from "./schema";
 
-/**
- * Seconds before a connection of the pool is opened again after a failed
- * attempt. postgres.js's default grows to 10-20 s after a few failures, and
- * during an outage every request waits that long before it can even fail;
- * after one, the pool keeps waiting while the database is back. Refused
- * connections are cheap: try again within a second.
- */
+/** Seconds before a failed connection is tried again: under one, not postgres.js's 10 to 20 (docs/operations.md). */
 const reconnectBackoff = (attempt: number) => Math.min(0.05 * 2 ** attempt, 1);
 
-/** PostgreSQL through a postgres.js pool; LISTEN, leadership and the migration lock on connections of their own. */
+/** A postgres.js pool; LISTEN, leadership and the migration lock have connections of their own. */
 export function openPostgres(url: string): Database {
   const client = postgres(url, {
     max: 10,
