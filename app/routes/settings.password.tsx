@@ -108,52 +108,29 @@ async function setFirstPassword(
 
 export default function PasswordSettings() {
   const { hasPassword } = useLoaderData<typeof loader>();
-  return hasPassword ? (
-    <SettingsSection
-      title="Password"
-      intro="Change your password. Every other browser signed in to your account will be signed out."
-    >
-      <ChangePasswordForm />
-    </SettingsSection>
-  ) : (
-    <SettingsSection
-      title="Password"
-      intro="You sign in through a connected service and have no password yet. Set one to sign in with your email address too."
-    >
-      <SetPasswordForm />
-    </SettingsSection>
-  );
-}
-
-/** Both forms check as the person types, once a field has been left. */
-const VALIDATE_EARLY = { shouldValidate: "onBlur", shouldRevalidate: "onInput" } as const;
-
-function SetPasswordForm() {
-  const actionData = useActionData<FormFailure>();
-  const [form, fields] = useValidatedForm(
-    "set-password",
-    SetPasswordSchema,
-    actionData?.result,
-    VALIDATE_EARLY,
-  );
   return (
-    <ValidatedForm
-      form={form}
-      labels={{ newPassword: "New password", confirmPassword: "Confirm new password" }}
+    <SettingsSection
+      title="Password"
+      intro={
+        hasPassword
+          ? "Change your password. Every other browser signed in to your account will be signed out."
+          : "You sign in through a connected service and have no password yet. Set one to sign in with your email address too."
+      }
     >
-      <NewPasswordFields password={fields.newPassword} confirmPassword={fields.confirmPassword} />
-      <SubmitButton pendingText="Setting…">Set password</SubmitButton>
-    </ValidatedForm>
+      {/* A new form (and conform's state) once a first password is set. */}
+      <PasswordForm key={String(hasPassword)} hasPassword={hasPassword} />
+    </SettingsSection>
   );
 }
 
-function ChangePasswordForm() {
+/** Changing the password asks for the current one; setting a first one cannot. */
+function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
   const actionData = useActionData<FormFailure>();
-  const [form, fields] = useValidatedForm(
-    "change-password",
-    ChangePasswordSchema,
+  const [form, fields] = useValidatedForm<typeof ChangePasswordSchema | typeof SetPasswordSchema>(
+    hasPassword ? "change-password" : "set-password",
+    hasPassword ? ChangePasswordSchema : SetPasswordSchema,
     actionData?.result,
-    VALIDATE_EARLY,
+    { shouldValidate: "onBlur", shouldRevalidate: "onInput" },
   );
   const labels = {
     currentPassword: "Current password",
@@ -162,9 +139,13 @@ function ChangePasswordForm() {
   };
   return (
     <ValidatedForm form={form} labels={labels}>
-      <CurrentPasswordField field={fields.currentPassword} />
+      {hasPassword ? <CurrentPasswordField field={fields.currentPassword} /> : null}
       <NewPasswordFields password={fields.newPassword} confirmPassword={fields.confirmPassword} />
-      <SubmitButton pendingText="Changing…">Change password</SubmitButton>
+      {hasPassword ? (
+        <SubmitButton pendingText="Changing…">Change password</SubmitButton>
+      ) : (
+        <SubmitButton pendingText="Setting…">Set password</SubmitButton>
+      )}
     </ValidatedForm>
   );
 }
