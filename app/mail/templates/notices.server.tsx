@@ -88,9 +88,7 @@ function securityNotice({
 
 /** What a notice of a changed way to sign in says happened. */
 export type SignInMethodChange =
-  | { kind: "password-set" }
-  | { kind: "provider-linked"; provider: string }
-  | { kind: "provider-unlinked"; provider: string };
+  { kind: "password-set" } | { kind: "provider-linked" | "provider-unlinked"; provider: string };
 
 export function signInMethodNoticeMail({
   name,
