@@ -1,5 +1,4 @@
-import type { AppLoadContext } from "@remix-run/node";
-import { APIError, isAPIError } from "better-auth/api";
+import { APIError } from "better-auth/api";
 import { hashPassword, verifyPassword } from "better-auth/crypto";
 import { tryGetCurrentAuthEndpointContext } from "@better-auth/core/context";
 import { networkOf } from "../security/client-address.server";
@@ -108,15 +107,5 @@ export function createPasswordHasher({
 
 export type PasswordHasher = ReturnType<typeof createPasswordHasher>;
 
-/**
- * For the actions that check or set a password: a busy hasher is the 503 page
- * with Retry-After, not a failure (nor, say, an unusable reset link).
- */
-export function refuseIfHashingBusy(error: unknown, context: AppLoadContext): void {
-  if (isAPIError(error) && error.body?.code === HASHING_BUSY) {
-    context.serviceUnavailable(
-      RETRY_AFTER_SECONDS,
-      "Too many passwords are being checked at this moment. Please try again in a few seconds.",
-    );
-  }
-}
+// Moved to the form layer (withPasswordHashing there); kept here until guards.server.ts imports it from there.
+export { refuseIfHashingBusy } from "../forms/password-hashing.server";

@@ -28,13 +28,29 @@ export const CurrentPasswordSchema = z
   .string({ error: "Enter your password" })
   .max(PASSWORD_MAX_UTF16, { error: "That password is too long" });
 
-/** A new password typed twice, as sign-up, reset and change ask for it. */
-export const NewPasswordPairSchema = z.object({
-  password: NewPasswordSchema,
-  confirmPassword: z.string({ error: "Enter the password again" }),
-});
+/** The two password fields a new password is chosen with: the first one's name, and the confirmation's. */
+type NewPasswordShape<Name extends string> = Record<Name, typeof NewPasswordSchema> & {
+  confirmPassword: z.ZodString;
+};
 
-/** Refuses a form whose confirmation differs, with the message beside the confirmation field. */
-export const confirmationMatches = <T extends { password: string; confirmPassword: string }>(form: T) =>
-  form.password === form.confirmPassword;
-export const CONFIRMATION_MISMATCH = { error: "The passwords do not match", path: ["confirmPassword"] };
+/**
+ * A form that chooses a new password, typed twice (sign-up, reset, a first
+ * password, a change), refused with a message beside the confirmation when
+ * the two differ. `name` is the first field's: `password`, or `newPassword`
+ * where a current password stands beside it; `fields` are the form's others.
+ */
+export function newPasswordForm<Name extends string, Fields extends z.ZodRawShape = Record<never, never>>(
+  name: Name,
+  fields: Fields = {} as Fields,
+) {
+  const again = name === "newPassword" ? "the new password" : "the password";
+  const shape = {
+    ...fields,
+    [name]: NewPasswordSchema,
+    confirmPassword: z.string({ error: `Enter ${again} again` }),
+  } as Fields & NewPasswordShape<Name>;
+  return z.object(shape).refine((form: Record<string, unknown>) => form[name] === form.confirmPassword, {
+    error: "The passwords do not match",
+    path: ["confirmPassword"],
+  });
+}

@@ -1,18 +1,44 @@
 import { z } from "zod";
 import { EmailSchema, requiredText } from "../validation";
-import {
-  CONFIRMATION_MISMATCH,
-  confirmationMatches,
-  CurrentPasswordSchema,
-  NewPasswordPairSchema,
-  NewPasswordSchema,
-} from "./password";
+import { CurrentPasswordSchema, newPasswordForm } from "./password";
 
-/** The sign-in form. `redirectTo` is checked separately by `safeRedirect`. */
+/** Where to go after a form's flow, as posted; `safeRedirect` decides whether it is followed. */
+export const RedirectToSchema = z.string().max(2048).optional();
+
+/** The sign-in form. */
 export const LoginSchema = z.object({
   email: EmailSchema,
   password: CurrentPasswordSchema,
-  redirectTo: z.string().max(2048).optional(),
+  redirectTo: RedirectToSchema,
+});
+
+/** /reauthenticate: the password again, before a sensitive change (the page's other intent is a provider). */
+export const ReauthenticatePasswordSchema = z.object({
+  intent: z.literal("password"),
+  password: CurrentPasswordSchema,
+  redirectTo: RedirectToSchema,
+});
+
+/** /settings/email: the new address, with the current password as proof. */
+export const ChangeEmailSchema = z.object({
+  intent: z.literal("change-email"),
+  newEmail: EmailSchema,
+  currentPassword: CurrentPasswordSchema,
+});
+
+/** /settings/account: deleting everything takes the current password and a ticked box. */
+export const DeleteAccountSchema = z.object({
+  intent: z.literal("delete-account"),
+  currentPassword: CurrentPasswordSchema,
+  confirm: z.literal("on", { error: "Tick the box to confirm that everything will be deleted" }),
+});
+
+/** A form that asks for an address only (a reset link, a new confirmation link). */
+export const EmailFormSchema = z.object({ email: EmailSchema });
+
+/** The password chosen at a sign-up still waiting for confirmation, typed again at its link. */
+export const PendingPasswordSchema = z.object({
+  password: z.string({ error: "Enter the password chosen when the account was made" }).max(1024),
 });
 
 export const NAME_MAX = 100;
@@ -29,28 +55,16 @@ export function usableName(candidate: string | null | undefined, email: string):
   return [...(email.split("@")[0] ?? "")].slice(0, NAME_MAX).join("") || "Todo user";
 }
 
-export const SignupSchema = NewPasswordPairSchema.extend({
-  name: NameSchema,
-  email: EmailSchema,
-}).refine(confirmationMatches, CONFIRMATION_MISMATCH);
+export const SignupSchema = newPasswordForm("password", { name: NameSchema, email: EmailSchema });
 
-export const ResetPasswordSchema = NewPasswordPairSchema.refine(confirmationMatches, CONFIRMATION_MISMATCH);
+export const ResetPasswordSchema = newPasswordForm("password");
 
 export const ProfileSchema = z.object({ name: NameSchema });
 
 /** A first password, for an account made through a sign-in provider: there is no current one to give. */
-export const SetPasswordSchema = z
-  .object({
-    newPassword: NewPasswordSchema,
-    confirmPassword: z.string({ error: "Enter the new password again" }),
-  })
-  .refine((form) => form.newPassword === form.confirmPassword, CONFIRMATION_MISMATCH);
+export const SetPasswordSchema = newPasswordForm("newPassword");
 
 /** The settings form names its fields `currentPassword`, `newPassword` and `confirmPassword`. */
-export const ChangePasswordSchema = z
-  .object({
-    currentPassword: CurrentPasswordSchema,
-    newPassword: NewPasswordSchema,
-    confirmPassword: z.string({ error: "Enter the new password again" }),
-  })
-  .refine((form) => form.newPassword === form.confirmPassword, CONFIRMATION_MISMATCH);
+export const ChangePasswordSchema = newPasswordForm("newPassword", {
+  currentPassword: CurrentPasswordSchema,
+});

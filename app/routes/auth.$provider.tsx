@@ -3,11 +3,12 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { z } from "zod";
 import { HOME_PATH } from "~/auth/guards.server";
 import { requireProvider, signInErrorPath, startSignIn } from "~/auth/oauth.server";
+import { RedirectToSchema } from "~/auth/schemas";
 import { readFormData } from "~/http.server";
 import { safeRedirect } from "~/security/redirect";
 
 /** The "Continue with …" buttons of /login and /signup post here; only `redirectTo` comes along. */
-const StartSignInSchema = z.object({ redirectTo: z.string().max(2048).optional() });
+const StartSignInSchema = z.object({ redirectTo: RedirectToSchema });
 
 /** Only the buttons' POST starts a sign-in: a GET goes to the sign-in page (or 404s for an unknown provider). */
 export function loader({ params, context }: LoaderFunctionArgs) {

@@ -1,20 +1,19 @@
-import { getFormProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useActionData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { z } from "zod";
 import { RESET_LINK_SECONDS } from "~/auth/auth.server";
+import { EmailFormSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
+import type { FormFailure } from "~/forms/failure";
+import { refuseSubmission } from "~/forms/failure.server";
 import { readFormData } from "~/http.server";
 import { ENUMERATION_FLOOR_MS, withResponseFloor } from "~/security/response-floor.server";
+import { PageCard } from "~/ui/cards";
 import { SubmitButton } from "~/ui/form-controls";
-import { ErrorSummary, Field } from "~/ui/forms";
-import { EmailSchema } from "~/validation";
+import { Field, useValidatedForm, ValidatedForm } from "~/ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Forgot your password? · Todo" }];
-
-const ForgotSchema = z.object({ email: EmailSchema });
 
 export function loader(_args: LoaderFunctionArgs) {
   return null;
@@ -23,10 +22,8 @@ export function loader(_args: LoaderFunctionArgs) {
 /** One answer for every address; only a real account gets a mail. Nothing changes until the link is used. */
 export async function action({ request, context }: ActionFunctionArgs) {
   await context.rateLimit("forgot-password");
-  const submission = parseWithZod(await readFormData(request), { schema: ForgotSchema });
-  if (submission.status !== "success") {
-    return data({ result: submission.reply() }, { status: 400 });
-  }
+  const submission = parseWithZod(await readFormData(request), { schema: EmailFormSchema });
+  if (submission.status !== "success") return refuseSubmission(submission);
   const { email } = submission.value;
   // A known address costs more work than an unknown one: both answer after the same floor.
   await withResponseFloor(ENUMERATION_FLOOR_MS, async () => {
@@ -44,26 +41,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ForgotPassword() {
-  const actionData = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    id: "forgot-password",
-    lastResult: actionData?.result,
-    constraint: getZodConstraint(ForgotSchema),
-    shouldValidate: "onSubmit",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ForgotSchema }),
-  });
+  const actionData = useActionData<FormFailure>();
+  const [form, fields] = useValidatedForm("forgot-password", EmailFormSchema, actionData?.result);
   return (
-    <section className="card narrow">
-      <h1>Forgot your password?</h1>
+    <PageCard title="Forgot your password?">
       <p>Enter the address you signed up with and we will mail you a link to choose a new password.</p>
-      <Form method="post" {...getFormProps(form)}>
-        <ErrorSummary form={form} fields={[{ label: "Email", field: fields.email }]} />
+      <ValidatedForm form={form} labels={{ email: "Email" }}>
         <Field label="Email" field={fields.email} type="email" autoComplete="email" autoFocus />
         <SubmitButton pendingText="Sending…">Send me a link</SubmitButton>
-      </Form>
+      </ValidatedForm>
       <p className="card-footer">
         Remembered it? <Link to="/login">Sign in</Link>
       </p>
-    </section>
+    </PageCard>
   );
 }

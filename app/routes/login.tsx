@@ -1,12 +1,6 @@
-import { getFormProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { redirect } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { TOO_MANY_SIGN_IN_FAILURES } from "~/auth/policy.server";
@@ -14,18 +8,24 @@ import { forwardCookies } from "~/auth/cookies.server";
 import { authPageLoader } from "~/auth/guards.server";
 import { CONNECTIONS_PATH, providerErrorView } from "~/auth/oauth.server";
 import { LoginSchema } from "~/auth/schemas";
+import type { FormFailure } from "~/forms/failure";
+import { refuseSubmission, type Refusal } from "~/forms/failure.server";
+import { withPasswordHashing } from "~/forms/password-hashing.server";
 import { readFormData } from "~/http.server";
 import { safeRedirect } from "~/security/redirect";
+import { PageCard } from "~/ui/cards";
 import { SubmitButton } from "~/ui/form-controls";
-import { ErrorSummary, Field, HiddenField } from "~/ui/forms";
+import { CurrentPasswordField, Field, HiddenField, useValidatedForm, ValidatedForm } from "~/ui/forms";
 import { ProviderButtons } from "~/ui/provider-buttons";
-import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Todo" }];
 
 /** The one message for a wrong password and an unknown address alike. */
 const INVALID_CREDENTIALS = "The email address or password is not right.";
 const UNVERIFIED = "Confirm your email address first: open the link we sent you, or ask for a new one below.";
+
+/** A refused sign-in, and the address to offer a new confirmation link for (only once the password proved right). */
+type LoginFailure = FormFailure & { unverifiedEmail: string | null };
 
 /**
  * The sign-in page; also where a provider sign-in that failed comes back, with
@@ -52,68 +52,45 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   await context.rateLimit("sign-in");
-  const formData = await readFormData(request);
-  const submission = parseWithZod(formData, { schema: LoginSchema });
-  if (submission.status !== "success") {
-    return data(
-      { result: submission.reply({ hideFields: ["password"] }), unverifiedEmail: null },
-      { status: 400 },
-    );
-  }
+  const submission = parseWithZod(await readFormData(request), { schema: LoginSchema });
+  const refuse = (refusal?: Refusal, unverifiedEmail: string | null = null) =>
+    refuseSubmission(submission, refusal, { unverifiedEmail });
+  if (submission.status !== "success") return refuse();
   const { email, password, redirectTo } = submission.value;
   try {
     // A session already in this browser (perhaps another account's) ends (auth.server.ts, session.create).
-    const { headers } = await context.services.auth.api.signInEmail({
-      body: { email, password },
-      headers: request.headers,
-      returnHeaders: true,
-    });
+    const { headers } = await withPasswordHashing(context, () =>
+      context.services.auth.api.signInEmail({
+        body: { email, password },
+        headers: request.headers,
+        returnHeaders: true,
+      }),
+    );
     return redirect(safeRedirect(redirectTo), { headers: forwardCookies(headers) });
   } catch (error) {
-    refuseIfHashingBusy(error, context);
-    if (isAPIError(error) && error.statusCode === 401) {
-      return data(
-        {
-          result: submission.reply({ formErrors: [INVALID_CREDENTIALS], hideFields: ["password"] }),
-          unverifiedEmail: null,
-        },
-        { status: 400 },
-      );
-    }
-    if (isAPIError(error) && error.body?.code === TOO_MANY_SIGN_IN_FAILURES) {
+    if (!isAPIError(error)) throw error;
+    if (error.statusCode === 401) return refuse({ formErrors: [INVALID_CREDENTIALS] });
+    if (error.body?.code === TOO_MANY_SIGN_IN_FAILURES) {
       const retryAfter = Number(error.body.retryAfterSeconds);
       context.tooManyRequests(Number.isFinite(retryAfter) ? retryAfter : 60, error.body.message);
     }
     // Only said after the password proved right, so it tells an attacker nothing.
-    if (isAPIError(error) && error.body?.code === "EMAIL_NOT_VERIFIED") {
-      return data(
-        {
-          result: submission.reply({ formErrors: [UNVERIFIED], hideFields: ["password"] }),
-          unverifiedEmail: email,
-        },
-        { status: 403 },
-      );
-    }
+    if (error.body?.code === "EMAIL_NOT_VERIFIED")
+      return refuse({ formErrors: [UNVERIFIED], status: 403 }, email);
     throw error;
   }
 }
 
 export default function Login() {
   const { redirectTo, providers, providerError } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    id: "login",
-    lastResult: actionData?.result,
-    constraint: getZodConstraint(LoginSchema),
+  const actionData = useActionData<LoginFailure>();
+  const [form, fields] = useValidatedForm("login", LoginSchema, actionData?.result, {
     defaultValue: { redirectTo },
-    shouldValidate: "onSubmit",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
   });
   const signupHref = redirectTo ? `/signup?${new URLSearchParams({ redirectTo })}` : "/signup";
   return (
-    <section className="card narrow">
-      <h1>Sign in</h1>
+    <PageCard title="Sign in">
       {providerError && !actionData ? (
         <div className="error-summary" role="alert">
           <p>{providerError.message}</p>
@@ -125,22 +102,15 @@ export default function Login() {
         </div>
       ) : null}
       <ProviderButtons providers={providers} redirectTo={redirectTo} />
-      <Form method="post" {...getFormProps(form)}>
-        <ErrorSummary
-          form={form}
-          fields={[
-            { label: "Email", field: fields.email },
-            { label: "Password", field: fields.password },
-          ]}
-        />
+      <ValidatedForm form={form} labels={{ email: "Email", password: "Password" }}>
         <HiddenField field={fields.redirectTo} />
         <Field label="Email" field={fields.email} type="email" autoComplete="username" autoFocus />
-        <Field label="Password" field={fields.password} type="password" autoComplete="current-password" />
+        <CurrentPasswordField label="Password" field={fields.password} />
         <SubmitButton pendingText="Signing in…">Sign in</SubmitButton>
         <p className="text-right">
           <Link to="/forgot-password">Forgot your password?</Link>
         </p>
-      </Form>
+      </ValidatedForm>
       {actionData?.unverifiedEmail ? (
         <Form method="post" action="/verify-email" className="inline-form">
           <input type="hidden" name="email" value={actionData.unverifiedEmail} />
@@ -152,6 +122,6 @@ export default function Login() {
       <p className="card-footer">
         New here? <Link to={signupHref}>Create an account</Link>
       </p>
-    </section>
+    </PageCard>
   );
 }

@@ -1,60 +1,35 @@
-import { getFormProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type AppLoadContext,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, redirect } from "@remix-run/node";
+import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { originOf } from "~/audit/audit.server";
-import {
-  isCurrentPassword,
-  REAUTHENTICATED_HOME_PATH,
-  reauthenticatePath,
-  WRONG_CURRENT_PASSWORD,
-} from "~/auth/guards.server";
+import { REAUTHENTICATED_HOME_PATH, reauthenticatePath } from "~/auth/guards.server";
 import { providerErrorView, startSignIn } from "~/auth/oauth.server";
-import { CurrentPasswordSchema } from "~/auth/password";
 import { findProvider, nameOf } from "~/auth/providers.server";
 import { describeWindow } from "~/auth/reauthentication.server";
+import { ReauthenticatePasswordSchema, RedirectToSchema } from "~/auth/schemas";
+import { checkCurrentPassword } from "~/forms/current-password.server";
+import type { FormFailure } from "~/forms/failure";
+import { refuseSubmission } from "~/forms/failure.server";
+import { intentSchemaDefaulting } from "~/forms/intents";
 import { readFormData } from "~/http.server";
 import { safeRedirect } from "~/security/redirect";
+import { PageCard } from "~/ui/cards";
 import { SubmitButton } from "~/ui/form-controls";
-import { ErrorSummary, Field, HiddenField } from "~/ui/forms";
+import { CurrentPasswordField, HiddenField, useValidatedForm, ValidatedForm } from "~/ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Todo" }];
 
-const RedirectToField = z.string().max(2048).optional();
-
-const PasswordSchema = z.object({
-  intent: z.literal("password"),
-  password: CurrentPasswordSchema,
-  redirectTo: RedirectToField,
-});
-
-const ReauthenticateSchema = z.preprocess(
-  // A plain client may post just the fields the contract names.
-  (value) =>
-    typeof value === "object" && value !== null && !("intent" in value)
-      ? { ...value, intent: "password" }
-      : value,
-  z.discriminatedUnion(
-    "intent",
-    [
-      PasswordSchema,
-      z.object({
-        intent: z.literal("provider"),
-        provider: z.string({ error: "Choose a provider" }).min(1).max(50),
-        redirectTo: RedirectToField,
-      }),
-    ],
-    { error: "Unknown action" },
-  ),
-);
+// A plain client may post just the fields the contract names.
+const ReauthenticateSchema = intentSchemaDefaulting("password", [
+  ReauthenticatePasswordSchema,
+  z.object({
+    intent: z.literal("provider"),
+    provider: z.string({ error: "Choose a provider" }).min(1).max(50),
+    redirectTo: RedirectToSchema,
+  }),
+]);
 
 const NO_PASSWORD = "You have no password: continue with the service you sign in with instead.";
 
@@ -104,31 +79,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { user, session } = await requireSignedIn(context, REAUTHENTICATED_HOME_PATH);
   await context.rateLimit("password");
   const submission = parseWithZod(await readFormData(request), { schema: ReauthenticateSchema });
-  if (submission.status !== "success") {
-    return data({ result: submission.reply({ hideFields: ["password"] }) }, { status: 400 });
-  }
+  if (submission.status !== "success") return refuseSubmission(submission);
   const form = submission.value;
   const redirectTo = destination(form.redirectTo);
-  const { hasPassword, providers } = await linkedProviders(context, user.id);
   switch (form.intent) {
     case "password": {
-      if (!hasPassword) {
-        return data(
-          { result: submission.reply({ formErrors: [NO_PASSWORD], hideFields: ["password"] }) },
-          { status: 400 },
-        );
-      }
-      if (!(await isCurrentPassword(request, context, form.password))) {
-        return data(
-          {
-            result: submission.reply({
-              fieldErrors: { password: [WRONG_CURRENT_PASSWORD] },
-              hideFields: ["password"],
-            }),
-          },
-          { status: 400 },
-        );
-      }
+      const { password } = form;
+      const check = { userId: user.id, password, field: "password", noPassword: NO_PASSWORD };
+      const refusal = await checkCurrentPassword(request, context, check);
+      if (refusal) return refuseSubmission(submission, refusal);
       const marked = await context.services.sessions
         .forOwner(user.id)
         .markReauthenticated(session.id, originOf(request.headers));
@@ -137,6 +96,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return redirect(redirectTo);
     }
     case "provider": {
+      const { hasPassword, providers } = await linkedProviders(context, user.id);
       // A password, when there is one, is what proves it is the owner: a provider alone would bypass it.
       const provider = hasPassword ? undefined : providers.find(({ id }) => id === form.provider);
       if (!provider) throw data("That service is not one you sign in with.", { status: 400 });
@@ -152,41 +112,33 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function Reauthenticate() {
   const { email, redirectTo, asksAgainAfter, hasPassword, providers, providerError } =
     useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    id: "reauthenticate",
-    lastResult: actionData?.result,
-    constraint: getZodConstraint(PasswordSchema),
-    defaultValue: { redirectTo },
-    shouldValidate: "onSubmit",
-    shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: PasswordSchema }),
-  });
+  const actionData = useActionData<FormFailure>();
+  const [form, fields] = useValidatedForm(
+    "reauthenticate",
+    ReauthenticatePasswordSchema,
+    actionData?.result,
+    {
+      defaultValue: { redirectTo },
+      shouldRevalidate: "onInput",
+    },
+  );
   return (
-    <section className="card narrow">
-      <h1>Confirm it’s you</h1>
+    <PageCard title="Confirm it’s you">
       {hasPassword ? (
         <>
           <p>{`Confirm it's you: enter your password to continue. We ask again after ${asksAgainAfter}.`}</p>
           <p className="muted">
             You are signed in as <strong>{email}</strong>.
           </p>
-          <Form method="post" {...getFormProps(form)}>
-            <ErrorSummary form={form} fields={[{ label: "Password", field: fields.password }]} />
+          <ValidatedForm form={form} labels={{ password: "Password" }}>
             <input type="hidden" name="intent" value="password" />
             <HiddenField field={fields.redirectTo} />
-            <Field
-              label="Password"
-              field={fields.password}
-              type="password"
-              autoComplete="current-password"
-              autoFocus
-            />
+            <CurrentPasswordField label="Password" field={fields.password} autoFocus />
             <SubmitButton pendingText="Checking…">Continue</SubmitButton>
             <p className="text-right">
               <Link to="/forgot-password">Forgot your password?</Link>
             </p>
-          </Form>
+          </ValidatedForm>
         </>
       ) : (
         <>
@@ -225,6 +177,6 @@ export default function Reauthenticate() {
       <p className="card-footer">
         <Link to="/settings">Back to settings</Link>
       </p>
-    </section>
+    </PageCard>
   );
 }

@@ -1,19 +1,24 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-
 import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "~/auth/common-passwords.server";
 import { isResetTokenUsable } from "~/auth/reset.server";
 import { ResetPasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
+import type { FormFailure } from "~/forms/failure";
+import { refuseSubmission } from "~/forms/failure.server";
+import { withPasswordHashing } from "~/forms/password-hashing.server";
 import { readFormData } from "~/http.server";
+import { DeadLinkCard, PageCard } from "~/ui/cards";
 import { NewPasswordPairForm } from "~/ui/forms";
-import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Todo" }];
 
 const PAGE = "/reset-password";
+
+/** A refused new password; `usable: false` when the link itself no longer works. */
+type ResetFailure = FormFailure & { usable: boolean };
 
 /**
  * The link's first request moves its token into this page's cookie; GET then shows the form
@@ -29,34 +34,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   await context.rateLimit("password");
   const submission = parseWithZod(await readFormData(request), { schema: ResetPasswordSchema });
-  if (submission.status !== "success") {
-    return data(
-      { result: submission.reply({ hideFields: ["password", "confirmPassword"] }), usable: true },
-      { status: 400 },
-    );
-  }
+  if (submission.status !== "success") return refuseSubmission(submission, {}, { usable: true });
   const { linkTokens } = context.services;
+  const token = (await linkTokens.read(request, PAGE)) ?? "";
   try {
-    await context.services.auth.api.resetPassword({
-      body: { newPassword: submission.value.password, token: (await linkTokens.read(request, PAGE)) ?? "" },
-      headers: request.headers,
-    });
+    await withPasswordHashing(context, () =>
+      context.services.auth.api.resetPassword({
+        body: { newPassword: submission.value.password, token },
+        headers: request.headers,
+      }),
+    );
   } catch (error) {
-    refuseIfHashingBusy(error, context);
     if (isCommonPasswordError(error)) {
-      return data(
-        {
-          result: submission.reply({
-            fieldErrors: { password: [COMMON_PASSWORD_MESSAGE] },
-            hideFields: ["password", "confirmPassword"],
-          }),
-          usable: true,
-        },
-        { status: 400 },
-      );
+      const fieldErrors = { password: [COMMON_PASSWORD_MESSAGE] };
+      return refuseSubmission(submission, { fieldErrors }, { usable: true });
     }
     if (!isAPIError(error)) throw error;
-    return data({ result: submission.reply({ resetForm: true }), usable: false }, { status: 400 });
+    return refuseSubmission(submission, { resetForm: true }, { usable: false });
   }
   // Every session of the account has ended; signing in again is the proof of the new password.
   return redirectWithFlash(
@@ -72,31 +66,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function ResetPassword() {
   const loaderData = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const actionData = useActionData<ResetFailure>();
   if (!(actionData?.usable ?? loaderData.usable)) {
     return (
-      <section className="card narrow">
-        <h1>This link no longer works</h1>
-        <p>
-          Reset links work once, for an hour. This one has been used, has expired, or was copied only in part.
-        </p>
-        <p>
-          <Link to="/forgot-password" className="button primary">
-            Ask for a new link
-          </Link>
-        </p>
-      </section>
+      <DeadLinkCard
+        reason="Reset links work once, for an hour. This one has been used, has expired, or was copied only in part."
+        to="/forgot-password"
+        label="Ask for a new link"
+      />
     );
   }
   return (
-    <section className="card narrow">
-      <h1>Choose a new password</h1>
+    <PageCard title="Choose a new password">
       <NewPasswordPairForm
         id="reset-password"
         lastResult={actionData?.result}
         submitLabel="Change password"
         autoFocus
       />
-    </section>
+    </PageCard>
   );
 }

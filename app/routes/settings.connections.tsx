@@ -7,21 +7,20 @@ import { requireRecentAuth } from "~/auth/guards.server";
 import { CONNECTIONS_PATH, providerErrorView, startLink } from "~/auth/oauth.server";
 import { findProvider, providerDisplayName, providerViews } from "~/auth/providers.server";
 import { redirectWithFlash } from "~/flash.server";
+import { intentSchema } from "~/forms/intents";
 import { readFormData } from "~/http.server";
-import { SubmitButton } from "~/ui/form-controls";
+import { ItemActionForm } from "~/ui/form-controls";
+import { SettingsSection } from "~/ui/cards";
+import { formatDate } from "~/ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Connections · Settings · Todo" }];
 
 const ProviderField = z.string({ error: "Choose a provider" }).min(1).max(50);
 
-const ConnectionIntentSchema = z.discriminatedUnion(
-  "intent",
-  [
-    z.object({ intent: z.literal("link"), provider: ProviderField }),
-    z.object({ intent: z.literal("unlink"), provider: ProviderField }),
-  ],
-  { error: "Unknown action" },
-);
+const ConnectionIntentSchema = intentSchema([
+  z.object({ intent: z.literal("link"), provider: ProviderField }),
+  z.object({ intent: z.literal("unlink"), provider: ProviderField }),
+]);
 
 /**
  * The providers linked to the account, the others that could be, and what a
@@ -93,18 +92,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-const formatDate = (iso: string) =>
-  new Date(iso).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-
 export default function Connections() {
   const { hasPassword, connections, available, linkedNotice, providerError } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const onlyWayIn = !hasPassword && connections.length === 1;
   const problem = actionData?.error ?? providerError;
   return (
-    <section className="card">
-      <h2>Connections</h2>
-      <p className="muted">The services you can sign in with, besides your password.</p>
+    <SettingsSection title="Connections" intro="The services you can sign in with, besides your password.">
       {problem ? (
         <p className="flash error" role="alert">
           {problem}
@@ -129,18 +123,13 @@ export default function Connections() {
                   {onlyWayIn ? " · your only way to sign in" : ""}
                 </p>
               </div>
-              <Form method="post">
-                <input type="hidden" name="provider" value={connection.providerId} />
-                <SubmitButton
-                  name="intent"
-                  value="unlink"
-                  className="button small"
-                  pendingText="Disconnecting…"
-                  aria-label={`Disconnect ${connection.name}`}
-                >
-                  Disconnect
-                </SubmitButton>
-              </Form>
+              <ItemActionForm
+                hidden={{ provider: connection.providerId }}
+                intent="unlink"
+                label="Disconnect"
+                itemName={connection.name}
+                pendingText="Disconnecting…"
+              />
             </li>
           ))}
         </ul>
@@ -171,6 +160,6 @@ export default function Connections() {
           </>
         )}
       </p>
-    </section>
+    </SettingsSection>
   );
 }

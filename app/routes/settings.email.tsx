@@ -1,43 +1,28 @@
-import { getFormProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { originOf } from "~/audit/audit.server";
-import {
-  hasPassword,
-  isCurrentPassword,
-  PASSWORD_FIRST,
-  requireRecentAuth,
-  requireUser,
-  WRONG_CURRENT_PASSWORD,
-} from "~/auth/guards.server";
-import { CurrentPasswordSchema } from "~/auth/password";
+import { hasPassword, requireRecentAuth, requireUser } from "~/auth/guards.server";
+import { ChangeEmailSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
+import { checkCurrentPassword } from "~/forms/current-password.server";
+import type { FormFailure } from "~/forms/failure";
+import { refuseSubmission } from "~/forms/failure.server";
+import { intentSchemaDefaulting } from "~/forms/intents";
 import { readFormData } from "~/http.server";
+import { SettingsSection } from "~/ui/cards";
 import { SubmitButton } from "~/ui/form-controls";
-import { ErrorSummary, Field } from "~/ui/forms";
+import { CurrentPasswordField, Field, useValidatedForm, ValidatedForm } from "~/ui/forms";
 import { PasswordFirst } from "~/ui/password-first";
-import { EmailSchema } from "~/validation";
 
 export const meta: MetaFunction = () => [{ title: "Email address · Settings · Todo" }];
 
-const ChangeEmailSchema = z.object({
-  intent: z.literal("change-email"),
-  newEmail: EmailSchema,
-  currentPassword: CurrentPasswordSchema,
-});
-
-const EmailIntentSchema = z.preprocess(
-  // A plain client may post just the two fields the contract names.
-  (value) =>
-    typeof value === "object" && value !== null && !("intent" in value)
-      ? { ...value, intent: "change-email" }
-      : value,
-  z.discriminatedUnion("intent", [ChangeEmailSchema, z.object({ intent: z.literal("cancel") })], {
-    error: "Unknown action",
-  }),
-);
+// A plain client may post just the two fields the contract names.
+const EmailIntentSchema = intentSchemaDefaulting("change-email", [
+  ChangeEmailSchema,
+  z.object({ intent: z.literal("cancel") }),
+]);
 
 /** The page is for changing the address: the window is asked for before typing (cancelling alone needs none). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -58,42 +43,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ? await requireUser(request, context)
       : await requireRecentAuth(request, context);
   const submission = parseWithZod(formData, { schema: EmailIntentSchema });
-  if (submission.status !== "success") {
-    return data(
-      { result: submission.reply({ hideFields: ["currentPassword"] }), linkFailed: false },
-      { status: 400 },
-    );
-  }
+  if (submission.status !== "success") return refuseSubmission(submission);
   const { emailChanges } = context.services;
   const origin = originOf(request.headers);
   const form = submission.value;
   switch (form.intent) {
     case "change-email": {
       await context.rateLimit("email-change");
-      const fieldError = (field: string, message: string) =>
-        data(
-          {
-            result: submission.reply({
-              fieldErrors: { [field]: [message] },
-              hideFields: ["currentPassword"],
-            }),
-            linkFailed: false,
-          },
-          { status: 400 },
-        );
-      if (!(await hasPassword(context, user.id))) {
-        return data(
-          {
-            result: submission.reply({ formErrors: [PASSWORD_FIRST], hideFields: ["currentPassword"] }),
-            linkFailed: false,
-          },
-          { status: 400 },
-        );
+      if (form.newEmail === user.email) {
+        return refuseSubmission(submission, { fieldErrors: { newEmail: ["That is already your address"] } });
       }
-      if (form.newEmail === user.email) return fieldError("newEmail", "That is already your address");
-      if (!(await isCurrentPassword(request, context, form.currentPassword))) {
-        return fieldError("currentPassword", WRONG_CURRENT_PASSWORD);
-      }
+      const password = form.currentPassword;
+      const refusal = await checkCurrentPassword(request, context, { userId: user.id, password });
+      if (refusal) return refuseSubmission(submission, refusal);
       await emailChanges.request(user, form.newEmail, origin);
       return redirectWithFlash(context, "/settings/email", {
         kind: "info",
@@ -111,21 +73,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function EmailSettings() {
   const { email, hasPassword, pending } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    id: "change-email",
-    lastResult: actionData?.result,
-    constraint: getZodConstraint(ChangeEmailSchema),
-    shouldValidate: "onSubmit",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ChangeEmailSchema }),
-  });
-
+  const actionData = useActionData<FormFailure>();
+  const [form, fields] = useValidatedForm("change-email", ChangeEmailSchema, actionData?.result);
   return (
-    <section className="card">
-      <h2>Email address</h2>
-      <p className="muted">
-        Your address is <strong>{email}</strong>. A new one takes effect once you open the link we send to it.
-      </p>
+    <SettingsSection
+      title="Email address"
+      intro={
+        <>
+          Your address is <strong>{email}</strong>. A new one takes effect once you open the link we send to
+          it.
+        </>
+      }
+    >
       {pending ? (
         <div className="pending">
           <p>
@@ -139,27 +98,18 @@ export default function EmailSettings() {
         </div>
       ) : null}
       {hasPassword ? (
-        <Form method="post" {...getFormProps(form)}>
+        <ValidatedForm
+          form={form}
+          labels={{ newEmail: "New email address", currentPassword: "Current password" }}
+        >
           <input type="hidden" name="intent" value="change-email" />
-          <ErrorSummary
-            form={form}
-            fields={[
-              { label: "New email address", field: fields.newEmail },
-              { label: "Current password", field: fields.currentPassword },
-            ]}
-          />
           <Field label="New email address" field={fields.newEmail} type="email" autoComplete="email" />
-          <Field
-            label="Current password"
-            field={fields.currentPassword}
-            type="password"
-            autoComplete="current-password"
-          />
+          <CurrentPasswordField field={fields.currentPassword} />
           <SubmitButton pendingText="Sending…">Send confirmation link</SubmitButton>
-        </Form>
+        </ValidatedForm>
       ) : (
         <PasswordFirst toDo="change your address" />
       )}
-    </section>
+    </SettingsSection>
   );
 }

@@ -1,32 +1,30 @@
-import { getFormProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { redirect } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { forwardCookies } from "~/auth/cookies.server";
 import { originOf } from "~/audit/audit.server";
+import { forwardCookies } from "~/auth/cookies.server";
 import {
   COMMON_PASSWORD_MESSAGE,
   isCommonPassword,
   isCommonPasswordError,
 } from "~/auth/common-passwords.server";
-import { requireRecentAuth, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
+import { hasPassword, requireRecentAuth, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
 import { ChangePasswordSchema, SetPasswordSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
+import type { FormFailure } from "~/forms/failure";
+import { refuseSubmission } from "~/forms/failure.server";
+import { withPasswordHashing } from "~/forms/password-hashing.server";
 import { readFormData } from "~/http.server";
+import { SettingsSection } from "~/ui/cards";
 import { SubmitButton } from "~/ui/form-controls";
-import { ErrorSummary, Field, NewPasswordFields } from "~/ui/forms";
-import { refuseIfHashingBusy } from "~/auth/password-hashing.server";
+import { CurrentPasswordField, NewPasswordFields, useValidatedForm, ValidatedForm } from "~/ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Password · Settings · Todo" }];
 
-const SECRET_FIELDS = ["currentPassword", "newPassword", "confirmPassword"];
+/** The new password's messages stand beside its field, `newPassword` here. */
+const COMMON_NEW_PASSWORD = { fieldErrors: { newPassword: [COMMON_PASSWORD_MESSAGE] } };
 
 /**
  * An account made through a sign-in provider has no password until its owner sets one here.
@@ -34,53 +32,33 @@ const SECRET_FIELDS = ["currentPassword", "newPassword", "confirmPassword"];
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requireRecentAuth(request, context);
-  const { hasPassword } = await context.services.connections.forOwner(user.id).signInMethods();
-  return { hasPassword };
+  return { hasPassword: await hasPassword(context, user.id) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const current = await requireRecentAuth(request, context);
-  const { user } = current;
   await context.rateLimit("password");
-  const { hasPassword } = await context.services.connections.forOwner(user.id).signInMethods();
-  if (!hasPassword) return setFirstPassword(request, context, current.session);
-  const submission = parseWithZod(await readFormData(request), { schema: ChangePasswordSchema });
-  if (submission.status !== "success") {
-    return data({ result: submission.reply({ hideFields: SECRET_FIELDS }) }, { status: 400 });
+  if (!(await hasPassword(context, current.user.id))) {
+    return setFirstPassword(request, context, current.session);
   }
+  const submission = parseWithZod(await readFormData(request), { schema: ChangePasswordSchema });
+  if (submission.status !== "success") return refuseSubmission(submission);
   const { currentPassword, newPassword } = submission.value;
   let headers: Headers;
   try {
     // Ends every session of the account and opens a new one for this browser; the
     // auth hooks record the event and mail the notice.
-    ({ headers } = await context.services.auth.api.changePassword({
-      body: { currentPassword, newPassword, revokeOtherSessions: true },
-      headers: request.headers,
-      returnHeaders: true,
-    }));
+    ({ headers } = await withPasswordHashing(context, () =>
+      context.services.auth.api.changePassword({
+        body: { currentPassword, newPassword, revokeOtherSessions: true },
+        headers: request.headers,
+        returnHeaders: true,
+      }),
+    ));
   } catch (error) {
-    refuseIfHashingBusy(error, context);
-    if (isCommonPasswordError(error)) {
-      return data(
-        {
-          result: submission.reply({
-            fieldErrors: { newPassword: [COMMON_PASSWORD_MESSAGE] },
-            hideFields: SECRET_FIELDS,
-          }),
-        },
-        { status: 400 },
-      );
-    }
+    if (isCommonPasswordError(error)) return refuseSubmission(submission, COMMON_NEW_PASSWORD);
     if (isAPIError(error) && error.body?.code === "INVALID_PASSWORD") {
-      return data(
-        {
-          result: submission.reply({
-            fieldErrors: { currentPassword: [WRONG_CURRENT_PASSWORD] },
-            hideFields: SECRET_FIELDS,
-          }),
-        },
-        { status: 400 },
-      );
+      return refuseSubmission(submission, { fieldErrors: { currentPassword: [WRONG_CURRENT_PASSWORD] } });
     }
     throw error;
   }
@@ -104,25 +82,14 @@ async function setFirstPassword(
   session: { id: string; userId: string },
 ) {
   const submission = parseWithZod(await readFormData(request), { schema: SetPasswordSchema });
-  if (submission.status !== "success") {
-    return data({ result: submission.reply({ hideFields: SECRET_FIELDS }) }, { status: 400 });
-  }
+  if (submission.status !== "success") return refuseSubmission(submission);
   const { newPassword } = submission.value;
-  if (isCommonPassword(newPassword)) {
-    return data(
-      {
-        result: submission.reply({
-          fieldErrors: { newPassword: [COMMON_PASSWORD_MESSAGE] },
-          hideFields: SECRET_FIELDS,
-        }),
-      },
-      { status: 400 },
-    );
-  }
+  if (isCommonPassword(newPassword)) return refuseSubmission(submission, COMMON_NEW_PASSWORD);
   try {
-    await context.services.auth.api.setPassword({ body: { newPassword }, headers: request.headers });
+    await withPasswordHashing(context, () =>
+      context.services.auth.api.setPassword({ body: { newPassword }, headers: request.headers }),
+    );
   } catch (error) {
-    refuseIfHashingBusy(error, context);
     // Set meanwhile (another tab): this page now changes it instead.
     if (isAPIError(error) && error.body?.code === "PASSWORD_ALREADY_SET")
       return redirect("/settings/password");
@@ -141,83 +108,44 @@ async function setFirstPassword(
 
 export default function PasswordSettings() {
   const { hasPassword } = useLoaderData<typeof loader>();
-  return hasPassword ? <ChangePassword /> : <SetPassword />;
-}
-
-function SetPassword() {
-  const actionData = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    id: "set-password",
-    lastResult: actionData?.result,
-    constraint: getZodConstraint(SetPasswordSchema),
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: SetPasswordSchema }),
-  });
   return (
-    <section className="card">
-      <h2>Password</h2>
-      <p className="muted">
-        You sign in through a connected service and have no password yet. Set one to sign in with your email
-        address too.
-      </p>
-      <Form method="post" {...getFormProps(form)}>
-        <ErrorSummary
-          form={form}
-          fields={[
-            { label: "New password", field: fields.newPassword },
-            { label: "Confirm new password", field: fields.confirmPassword },
-          ]}
-        />
-        <NewPasswordFields
-          password={fields.newPassword}
-          confirmPassword={fields.confirmPassword}
-          labels={["New password", "Confirm new password"]}
-        />
-        <SubmitButton pendingText="Setting…">Set password</SubmitButton>
-      </Form>
-    </section>
+    <SettingsSection
+      title="Password"
+      intro={
+        hasPassword
+          ? "Change your password. Every other browser signed in to your account will be signed out."
+          : "You sign in through a connected service and have no password yet. Set one to sign in with your email address too."
+      }
+    >
+      {/* A new form (and conform's state) once a first password is set. */}
+      <PasswordForm key={String(hasPassword)} hasPassword={hasPassword} />
+    </SettingsSection>
   );
 }
 
-function ChangePassword() {
-  const actionData = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    id: "change-password",
-    lastResult: actionData?.result,
-    constraint: getZodConstraint(ChangePasswordSchema),
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ChangePasswordSchema }),
-  });
+/** Changing the password asks for the current one; setting a first one cannot. */
+function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
+  const actionData = useActionData<FormFailure>();
+  const [form, fields] = useValidatedForm<typeof ChangePasswordSchema | typeof SetPasswordSchema>(
+    hasPassword ? "change-password" : "set-password",
+    hasPassword ? ChangePasswordSchema : SetPasswordSchema,
+    actionData?.result,
+    { shouldValidate: "onBlur", shouldRevalidate: "onInput" },
+  );
+  const labels = {
+    currentPassword: "Current password",
+    newPassword: "New password",
+    confirmPassword: "Confirm new password",
+  };
   return (
-    <section className="card">
-      <h2>Password</h2>
-      <p className="muted">
-        Change your password. Every other browser signed in to your account will be signed out.
-      </p>
-      <Form method="post" {...getFormProps(form)}>
-        <ErrorSummary
-          form={form}
-          fields={[
-            { label: "Current password", field: fields.currentPassword },
-            { label: "New password", field: fields.newPassword },
-            { label: "Confirm new password", field: fields.confirmPassword },
-          ]}
-        />
-        <Field
-          label="Current password"
-          field={fields.currentPassword}
-          type="password"
-          autoComplete="current-password"
-        />
-        <NewPasswordFields
-          password={fields.newPassword}
-          confirmPassword={fields.confirmPassword}
-          labels={["New password", "Confirm new password"]}
-        />
+    <ValidatedForm form={form} labels={labels}>
+      {hasPassword ? <CurrentPasswordField field={fields.currentPassword} /> : null}
+      <NewPasswordFields password={fields.newPassword} confirmPassword={fields.confirmPassword} />
+      {hasPassword ? (
         <SubmitButton pendingText="Changing…">Change password</SubmitButton>
-      </Form>
-    </section>
+      ) : (
+        <SubmitButton pendingText="Setting…">Set password</SubmitButton>
+      )}
+    </ValidatedForm>
   );
 }

@@ -1,13 +1,15 @@
-import { getFormProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { NAME_MAX, ProfileSchema } from "~/auth/schemas";
 import { redirectWithFlash } from "~/flash.server";
+import type { FormFailure } from "~/forms/failure";
+import { refuseSubmission } from "~/forms/failure.server";
 import { readFormData } from "~/http.server";
+import { SettingsSection } from "~/ui/cards";
 import { SubmitButton } from "~/ui/form-controls";
-import { ErrorSummary, Field } from "~/ui/forms";
+import { Field, useValidatedForm, ValidatedForm } from "~/ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Profile · Settings · Todo" }];
 
@@ -19,9 +21,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireUser(request, context);
   const submission = parseWithZod(await readFormData(request), { schema: ProfileSchema });
-  if (submission.status !== "success") {
-    return data({ result: submission.reply() }, { status: 400 });
-  }
+  if (submission.status !== "success") return refuseSubmission(submission);
   // Only the name: whatever else the form carried is not passed on.
   await context.services.auth.api.updateUser({
     body: { name: submission.value.name },
@@ -35,25 +35,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Profile() {
   const { name, email } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    id: "profile",
-    lastResult: actionData?.result,
-    constraint: getZodConstraint(ProfileSchema),
+  const actionData = useActionData<FormFailure>();
+  const [form, fields] = useValidatedForm("profile", ProfileSchema, actionData?.result, {
     defaultValue: { name },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ProfileSchema }),
   });
   return (
-    <section className="card">
-      <h2>Profile</h2>
-      <p className="muted">The name shown at the top of every page. Your address is {email}.</p>
-      <Form method="post" {...getFormProps(form)}>
-        <ErrorSummary form={form} fields={[{ label: "Name", field: fields.name }]} />
+    <SettingsSection
+      title="Profile"
+      intro={`The name shown at the top of every page. Your address is ${email}.`}
+    >
+      <ValidatedForm form={form} labels={{ name: "Name" }}>
         <Field label="Name" field={fields.name} type="text" autoComplete="name" maxLength={NAME_MAX} />
         <SubmitButton pendingText="Saving…">Save</SubmitButton>
-      </Form>
-    </section>
+      </ValidatedForm>
+    </SettingsSection>
   );
 }

@@ -5,6 +5,8 @@ import { requireUser } from "~/auth/guards.server";
 import { providerDisplayName } from "~/auth/providers.server";
 import type { Config } from "~/config.server";
 import { describeUserAgent } from "~/auth/sessions.server";
+import { SettingsSection } from "~/ui/cards";
+import { formatTime } from "~/ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Security activity · Settings · Todo" }];
 
@@ -44,19 +46,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const formatTime = (iso: string) =>
-  new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) +
-  " UTC";
-
 export default function SecurityActivity() {
   const { events } = useLoaderData<typeof loader>();
   return (
-    <section className="card">
-      <h2>Security activity</h2>
-      <p className="muted">
-        The last 50 events of your account: its creation, sign-ins, failed and refused attempts, and changes.
-        Something you do not recognise? Change your password and sign out other sessions.
-      </p>
+    <SettingsSection
+      title="Security activity"
+      intro="The last 50 events of your account: its creation, sign-ins, failed and refused attempts, and changes. Something you do not recognise? Change your password and sign out other sessions."
+    >
       {events.length === 0 ? (
         <p className="empty-state">Nothing yet.</p>
       ) : (
@@ -83,6 +79,6 @@ export default function SecurityActivity() {
           </tbody>
         </table>
       )}
-    </section>
+    </SettingsSection>
   );
 }

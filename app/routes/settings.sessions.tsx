@@ -5,19 +5,18 @@ import { z } from "zod";
 import { originOf } from "~/audit/audit.server";
 import { requireUser } from "~/auth/guards.server";
 import { redirectWithFlash } from "~/flash.server";
+import { intentSchema } from "~/forms/intents";
 import { readFormData } from "~/http.server";
-import { SubmitButton } from "~/ui/form-controls";
+import { ItemActionForm, SubmitButton } from "~/ui/form-controls";
+import { SettingsSection } from "~/ui/cards";
+import { formatTime } from "~/ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Sessions · Settings · Todo" }];
 
-const SessionIntentSchema = z.discriminatedUnion(
-  "intent",
-  [
-    z.object({ intent: z.literal("revoke"), sessionId: z.string().min(1).max(100) }),
-    z.object({ intent: z.literal("revoke-others") }),
-  ],
-  { error: "Unknown action" },
-);
+const SessionIntentSchema = intentSchema([
+  z.object({ intent: z.literal("revoke"), sessionId: z.string().min(1).max(100) }),
+  z.object({ intent: z.literal("revoke-others") }),
+]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, session } = await requireUser(request, context);
@@ -56,17 +55,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-const formatTime = (iso: string) =>
-  new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) +
-  " UTC";
-
 export default function Sessions() {
   const { sessions } = useLoaderData<typeof loader>();
   const others = sessions.filter((item) => !item.current).length;
   return (
-    <section className="card">
-      <h2>Sessions</h2>
-      <p className="muted">Every browser signed in to your account. Sign out any you do not recognise.</p>
+    <SettingsSection
+      title="Sessions"
+      intro="Every browser signed in to your account. Sign out any you do not recognise."
+    >
       <ul className="session-list">
         {sessions.map((item) => (
           <li key={item.id} className="session">
@@ -83,18 +79,12 @@ export default function Sessions() {
               </p>
             </div>
             {item.current ? null : (
-              <Form method="post">
-                <input type="hidden" name="sessionId" value={item.id} />
-                <button
-                  type="submit"
-                  name="intent"
-                  value="revoke"
-                  className="button small"
-                  aria-label={`Sign out ${item.browser} on ${item.os} (${item.ipAddress})`}
-                >
-                  Sign out
-                </button>
-              </Form>
+              <ItemActionForm
+                hidden={{ sessionId: item.id }}
+                intent="revoke"
+                label="Sign out"
+                itemName={`${item.browser} on ${item.os} (${item.ipAddress})`}
+              />
             )}
           </li>
         ))}
@@ -106,6 +96,6 @@ export default function Sessions() {
           </SubmitButton>
         </Form>
       ) : null}
-    </section>
+    </SettingsSection>
   );
 }

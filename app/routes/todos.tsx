@@ -1,15 +1,11 @@
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  replace,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, replace } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSubmit } from "@remix-run/react";
 import { useRef, type FormEvent } from "react";
 import { requireUser } from "~/auth/guards.server";
 import { isDocumentRequest, readFormData } from "~/http.server";
+import type { TodoActionData, TodoActionError } from "~/todos/action-data";
 import { FilterSchema, TodoIntentSchema, type TodoFilter } from "~/todos/schemas";
 import { TodoItem } from "~/todos/todo-item";
 import { useOptimisticTodos } from "~/todos/optimistic";
@@ -40,14 +36,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-/** What a failed submission tells the page: which form, which todo, what to say. */
-export interface TodoActionError {
-  intent: string | null;
-  id: string | null;
-  title: string | null;
-  message: string;
-}
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireUser(request, context);
   const filter = readFilter(request);
@@ -62,7 +50,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       title: text(payload.title),
       message: messages[0] ?? "That request was not understood.",
     };
-    return data({ error }, { status: 400 });
+    return data<TodoActionData>({ error }, { status: 400 });
   }
 
   const todos = context.services.todos.forOwner(user.id);
@@ -104,7 +92,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     return replace(pathFor(filter), { headers });
   }
-  return { error: null };
+  return { error: null } satisfies TodoActionData;
 }
 
 const FILTER_LABELS: Record<TodoFilter, string> = { all: "All", active: "Active", completed: "Completed" };
@@ -117,7 +105,7 @@ const EMPTY_MESSAGES: Record<TodoFilter, string> = {
 
 export default function Todos() {
   const loaderData = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const actionData = useActionData<TodoActionData>();
   const { filter } = loaderData;
   const { todos, activeCount, completedCount } = useOptimisticTodos(loaderData);
   const submit = useSubmit();

@@ -2,7 +2,7 @@ import { useFetcher } from "@remix-run/react";
 import { useRef, type FocusEvent, type FormEvent, type KeyboardEvent } from "react";
 import { TODO_TITLE_MAX } from "../../db/limits";
 import { FieldErrors } from "../ui/form-controls";
-import type { action as todosAction } from "../routes/todos";
+import type { TodoActionData } from "./action-data";
 import type { TodoView } from "./optimistic";
 import type { TodoFilter } from "./schemas";
 
@@ -31,7 +31,7 @@ function moveFocusFrom(item: HTMLElement | null) {
  */
 export function TodoItem({ todo, filter, error: postedError }: TodoItemProps) {
   const toggleFetcher = useFetcher({ key: `toggle:${todo.id}` });
-  const updateFetcher = useFetcher<typeof todosAction>({ key: `update:${todo.id}` });
+  const updateFetcher = useFetcher<TodoActionData>({ key: `update:${todo.id}` });
   const deleteFetcher = useFetcher({ key: `delete:${todo.id}` });
   const itemRef = useRef<HTMLLIElement>(null);
   const inputId = `todo-title-${todo.id}`;

@@ -1,4 +1,4 @@
-import { useNavigation } from "@remix-run/react";
+import { Form, useNavigation } from "@remix-run/react";
 import type { ComponentProps } from "react";
 
 /*
@@ -41,5 +41,41 @@ export function SubmitButton({
     <button type="submit" className={className} aria-disabled={pending || undefined} {...props}>
       {pending && pendingText ? pendingText : children}
     </button>
+  );
+}
+
+/**
+ * A one-button form acting on one item of a list (a session, a connection):
+ * the item's id in hidden fields, the change as the button's `intent`, and a
+ * button whose accessible name says which item it acts on.
+ */
+export function ItemActionForm({
+  hidden,
+  intent,
+  label,
+  itemName,
+  pendingText,
+}: {
+  hidden: Record<string, string>;
+  intent: string;
+  label: string;
+  itemName: string;
+  pendingText?: string;
+}) {
+  return (
+    <Form method="post">
+      {Object.entries(hidden).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <SubmitButton
+        name="intent"
+        value={intent}
+        className="button small"
+        pendingText={pendingText}
+        aria-label={`${label} ${itemName}`}
+      >
+        {label}
+      </SubmitButton>
+    </Form>
   );
 }

@@ -2,16 +2,70 @@ import {
   getFormProps,
   getInputProps,
   useForm,
+  type DefaultValue,
   type FieldMetadata,
+  type FormMetadata,
   type SubmissionResult,
 } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import { Form } from "@remix-run/react";
+import { Form, type FormProps } from "@remix-run/react";
 import type { ReactNode } from "react";
+import type { z } from "zod";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/password";
 import { ResetPasswordSchema } from "../auth/schemas";
 import { FieldErrors, SubmitButton } from "./form-controls";
 import { PasswordStrength, usePasswordStrengthHintId } from "./password-strength";
+
+/** A form schema as the browser validates it: an object of named fields. */
+type FormSchema = z.ZodType<unknown, Record<string, unknown>>;
+
+/**
+ * conform's form for a zod schema, validated in the browser with the same
+ * schema the server parses: on submit unless `shouldValidate` says sooner.
+ */
+export function useValidatedForm<Schema extends FormSchema>(
+  id: string,
+  schema: Schema,
+  lastResult: SubmissionResult<string[]> | undefined,
+  options: {
+    defaultValue?: DefaultValue<z.input<Schema>>;
+    shouldValidate?: "onSubmit" | "onBlur";
+    shouldRevalidate?: "onInput";
+  } = {},
+) {
+  return useForm({
+    id,
+    lastResult,
+    constraint: getZodConstraint(schema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    ...options,
+  });
+}
+
+/** What each field is called in the error summary, in the order the form shows them. */
+type FieldLabels<Schema extends Record<string, unknown>> = { [Name in keyof Schema]?: string };
+
+/**
+ * A form posted to the page's action, with conform's id and validation and its
+ * error summary first. Without JavaScript it is a plain HTML form.
+ */
+export function ValidatedForm<Schema extends Record<string, unknown>>({
+  form,
+  labels,
+  children,
+  ...props
+}: {
+  form: FormMetadata<Schema, string[]>;
+  labels: FieldLabels<Schema>;
+  children: ReactNode;
+} & Pick<FormProps, "action" | "reloadDocument" | "className">) {
+  return (
+    <Form method="post" {...props} {...getFormProps(form)}>
+      <ErrorSummary form={form} labels={labels} />
+      {children}
+    </Form>
+  );
+}
 
 type InputType = "text" | "email" | "password";
 
@@ -79,17 +133,19 @@ export function Field({
  * The summary at the top of a form that failed: announced to screen readers
  * and linking each message to its field.
  */
-export function ErrorSummary({
+export function ErrorSummary<Schema extends Record<string, unknown>>({
   form,
-  fields,
+  labels,
 }: {
-  form: { errors?: string[]; errorId: string };
-  fields: Array<{ label: string; field: FieldMetadata<string> }>;
+  form: FormMetadata<Schema, string[]>;
+  labels: FieldLabels<Schema>;
 }) {
   const formErrors = form.errors ?? [];
-  const fieldErrors = fields.flatMap(({ label, field }) =>
-    (field.errors ?? []).map((message) => ({ id: field.id, label, message })),
-  );
+  const fieldset = form.getFieldset();
+  const fieldErrors = (Object.keys(labels) as Array<keyof Schema>).flatMap((name) => {
+    const field = fieldset[name];
+    return (field.errors ?? []).map((message) => ({ id: field.id, label: labels[name], message }));
+  });
   if (formErrors.length === 0 && fieldErrors.length === 0) return null;
   return (
     <div className="error-summary" role="alert" id={form.errorId} tabIndex={-1}>
@@ -120,6 +176,27 @@ export function HiddenField({ field }: { field: FieldMetadata<string | undefined
   return <input key={key} {...inputProps} />;
 }
 
+/** The current password, asked for as proof before a sensitive change. */
+export function CurrentPasswordField({
+  field,
+  label = "Current password",
+  autoFocus,
+}: {
+  field: FieldMetadata<string>;
+  label?: string;
+  autoFocus?: boolean;
+}) {
+  return (
+    <Field
+      label={label}
+      field={field}
+      type="password"
+      autoComplete="current-password"
+      autoFocus={autoFocus}
+    />
+  );
+}
+
 /**
  * A new password and its confirmation, with the rules said once, beside the
  * first field, and (with JavaScript) a strength hint under it.
@@ -127,12 +204,12 @@ export function HiddenField({ field }: { field: FieldMetadata<string | undefined
 export function NewPasswordFields({
   password,
   confirmPassword,
-  labels,
+  labels = ["New password", "Confirm new password"],
   autoFocus,
 }: {
   password: FieldMetadata<string>;
   confirmPassword: FieldMetadata<string>;
-  labels: [string, string];
+  labels?: [string, string];
   autoFocus?: boolean;
 }) {
   const strengthHintId = usePasswordStrengthHintId(password.id);
@@ -174,32 +251,25 @@ export function NewPasswordPairForm({
   submitLabel: string;
   autoFocus?: boolean;
 }) {
-  const [form, fields] = useForm({
-    id,
-    lastResult,
-    constraint: getZodConstraint(ResetPasswordSchema),
+  const [form, fields] = useValidatedForm(id, ResetPasswordSchema, lastResult, {
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResetPasswordSchema }),
   });
   return (
-    <Form method="post" action={action} reloadDocument {...getFormProps(form)}>
-      <ErrorSummary
-        form={form}
-        fields={[
-          { label: "New password", field: fields.password },
-          { label: "Confirm new password", field: fields.confirmPassword },
-        ]}
-      />
+    <ValidatedForm
+      form={form}
+      labels={{ password: "New password", confirmPassword: "Confirm new password" }}
+      action={action}
+      reloadDocument
+    >
       <NewPasswordFields
         password={fields.password}
         confirmPassword={fields.confirmPassword}
-        labels={["New password", "Confirm new password"]}
         autoFocus={autoFocus}
       />
       <SubmitButton name={intent ? "intent" : undefined} value={intent} pendingText="Saving…">
         {submitLabel}
       </SubmitButton>
-    </Form>
+    </ValidatedForm>
   );
 }

@@ -59,7 +59,8 @@ export function PasswordStrength({
 }
 
 function StrengthHint({ inputId }: { inputId: string }) {
-  const [password, setPassword] = useState("");
+  // Undefined until the field is first focused: then the hint takes its place, before any rating.
+  const [password, setPassword] = useState<string>();
   const [estimator, setEstimator] = useState<Estimator>();
 
   // The input belongs to the form (conform renders it, and may replace it), so
@@ -92,30 +93,37 @@ function StrengthHint({ inputId }: { inputId: string }) {
     () => (estimator && password ? estimator(password) : undefined),
     [estimator, password],
   );
-  const rating = estimate ? ratePassword(password, estimate) : undefined;
+  const rating = estimate && password ? ratePassword(password, estimate) : undefined;
 
   return (
     // Polite: read when the screen reader is free, not over the typing; atomic: label and advice together.
     <div className="password-strength" id={hintIdFor(inputId)} aria-live="polite" aria-atomic="true">
-      {estimate && rating ? (
+      {/* Meter and label line from the first focus on: zxcvbn arriving late then moves nothing below. */}
+      {password === undefined ? null : (
         <>
-          <div className="strength-meter" data-level={rating.level} aria-hidden="true">
+          <div className="strength-meter" data-level={rating?.level} aria-hidden="true">
             {STRENGTH_LEVELS.map((levelName, level) => (
-              <span key={levelName} className={level <= rating.level ? "filled" : undefined} />
+              <span key={levelName} className={rating && level <= rating.level ? "filled" : undefined} />
             ))}
           </div>
           <p className="strength-label">
-            Strength: <strong>{rating.label}</strong>
+            {rating ? (
+              <>
+                Strength: <strong>{rating.label}</strong>
+              </>
+            ) : (
+              "\u00a0"
+            )}
           </p>
-          {estimate.warning ? <p className="strength-warning">{estimate.warning}</p> : null}
-          {estimate.suggestions.length > 0 ? (
-            <ul className="strength-suggestions">
-              {estimate.suggestions.map((suggestion) => (
-                <li key={suggestion}>{suggestion}</li>
-              ))}
-            </ul>
-          ) : null}
         </>
+      )}
+      {estimate?.warning ? <p className="strength-warning">{estimate.warning}</p> : null}
+      {estimate && estimate.suggestions.length > 0 ? (
+        <ul className="strength-suggestions">
+          {estimate.suggestions.map((suggestion) => (
+            <li key={suggestion}>{suggestion}</li>
+          ))}
+        </ul>
       ) : null}
     </div>
   );
