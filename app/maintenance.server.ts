@@ -1,7 +1,7 @@
 import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../db/client.server";
 import { MAINTENANCE_LOCK_KEY } from "../db/locks.server";
-import { emailChange, mailOutbox, session, verification } from "../db/schema";
+import { emailChange, mailOutbox, session, signInChallenge, verification } from "../db/schema";
 import { SESSION_ABSOLUTE_SECONDS } from "./auth/session.server";
 import type { Logger } from "./logger.server";
 import type { RateLimits } from "./security/rate-limit.server";
@@ -28,6 +28,7 @@ export interface MaintenanceCounts {
   verifications: number;
   /** Email changes whose link has expired. */
   emailChanges: number;
+  pendingSignIns: number;
   /** Rate-limit counters whose window has closed. */
   rateLimits: number;
   /** Delivered or abandoned mail older than MAIL_RETENTION_DAYS. */
@@ -81,6 +82,10 @@ export function createMaintenance({
       .delete(emailChange)
       .where(lt(emailChange.expiresAt, at))
       .returning({ userId: emailChange.userId });
+    const pendingSignIns = await db
+      .delete(signInChallenge)
+      .where(lt(signInChallenge.expiresAt, at))
+      .returning({ userId: signInChallenge.userId });
     const mailCutoff = new Date(at.getTime() - MAIL_RETENTION_DAYS * DAY_MS);
     const mails = await db
       .delete(mailOutbox)
@@ -95,6 +100,7 @@ export function createMaintenance({
       sessions: sessions.length,
       verifications: verifications.length,
       emailChanges: emailChanges.length,
+      pendingSignIns: pendingSignIns.length,
       rateLimits: await rateLimits.sweep(),
       mails: mails.length,
     };

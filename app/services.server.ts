@@ -26,6 +26,9 @@ import {
   KNOWN_ADDRESS_DAYS,
   type RateLimits,
 } from "./security/rate-limit.server";
+import { createSecondStep } from "./two-factor/second-step.server";
+import { createSignInChallenges } from "./two-factor/sign-in-challenges.server";
+import { createTwoFactorService, type TwoFactorService } from "./two-factor/two-factor.server";
 import { createTodoService, type TodoService } from "./todos/todos.server";
 import { sessionCookieName } from "./auth/session-cookie";
 import { createSessionResolver, type SessionResolver } from "./auth/session.server";
@@ -70,6 +73,8 @@ export interface Services {
   linkTokens: LinkTokens;
   /** The signed-in session a request carries (the cache, the refresh, the absolute end). */
   sessionResolver: SessionResolver;
+  /** Two-step sign-in: the authenticator app and the recovery codes of each account. */
+  twoFactor: TwoFactorService;
   /** Verifies the JWTs of the JSON API against our own published keys. */
   accessTokens: AccessTokenVerifier;
   /** Stops the mail worker and the maintenance, then closes the database. */
@@ -104,7 +109,9 @@ export async function createServices(
     ...mailOptions,
   });
   const audit = createAuditLog(database.db, logger);
-  const sessions = createSessionService(database.db, audit);
+  const sessions = createSessionService(database.db, audit, (providerId) =>
+    providerDisplayName(config, providerId),
+  );
   const rateLimits = createRateLimits(createRateLimiter(database.db), (email, address) =>
     audit.hasSignedInFrom(email, address, KNOWN_ADDRESS_DAYS),
   );
@@ -137,6 +144,15 @@ export async function createServices(
     passwordHasher,
     secret: config.authSecret,
   });
+  const twoFactor = createTwoFactorService({ db: database.db, secret: config.authSecret });
+  const signInChallenges = createSignInChallenges(database.db);
+  const secondStep = createSecondStep({
+    twoFactor,
+    challenges: signInChallenges,
+    rateLimits,
+    audit,
+    credentialChanges,
+  });
   const auth = createAuth({
     db: database.db,
     config,
@@ -149,8 +165,10 @@ export async function createServices(
     sessions,
     credentialChanges,
     pendingAccounts,
+    secondStep,
   });
   return {
+    twoFactor,
     config,
     logger,
     database,

@@ -21,6 +21,12 @@ export const AUDIT_EVENT_TYPES = {
   "provider-unlinked": "Sign-in provider disconnected",
   "password-set": "Password set",
   reauthenticated: "Password confirmed for a sensitive change",
+  "sign-in-second-step": "Sign-in waiting for a two-step code",
+  "sign-in-second-step-failed": "Wrong two-step code",
+  "two-factor-enabled": "Two-step sign-in turned on",
+  "two-factor-disabled": "Two-step sign-in turned off",
+  "recovery-codes-regenerated": "New recovery codes made",
+  "recovery-code-used": "Recovery code used",
 } as const;
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
 

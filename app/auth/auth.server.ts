@@ -17,6 +17,7 @@ import type { CredentialChanges } from "./credential-changes.server";
 import type { PendingAccounts } from "./pending-accounts.server";
 import { createAuthPolicy } from "./policy.server";
 import { createDatabaseHooks } from "./database-hooks.server";
+import type { SecondStep } from "../two-factor/second-step.server";
 import type { SessionService } from "./sessions.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
 import { COOKIE_PREFIX } from "./session-cookie";
@@ -47,6 +48,7 @@ export function createAuth({
   sessions,
   credentialChanges,
   pendingAccounts,
+  secondStep,
 }: {
   db: AppDatabase;
   config: Config;
@@ -59,6 +61,7 @@ export function createAuth({
   sessions: SessionService;
   credentialChanges: CredentialChanges;
   pendingAccounts: PendingAccounts;
+  secondStep: SecondStep;
 }) {
   const authLogger = logger.child({ component: "better-auth" });
   // Every link in a mail is built from APP_URL, never from the request.
@@ -144,14 +147,26 @@ export function createAuth({
     // (a state that is missing or not ours): our sign-in page, never better-auth's.
     onAPIError: { errorURL: "/login" },
     // Every way an account, a session or a link is made passes these (database-hooks.server.ts).
-    databaseHooks: createDatabaseHooks({ db, audit, sessions, credentialChanges, pendingAccounts }),
+    databaseHooks: createDatabaseHooks({
+      db,
+      audit,
+      sessions,
+      credentialChanges,
+      pendingAccounts,
+      secondStep,
+    }),
     session: {
       expiresIn: SESSION_IDLE_SECONDS,
       updateAge: SESSION_REFRESH_SECONDS,
       // No cookie cache: it would keep a revoked session alive for its lifetime.
       cookieCache: { enabled: false },
       // The last password check after the sign-in (reauthentication.server.ts); only the app sets it.
-      additionalFields: { reauthenticatedAt: { type: "date", required: false, input: false } },
+      // How the session's sign-in was made (second-step.server.ts): set by the app only.
+      additionalFields: {
+        reauthenticatedAt: { type: "date", required: false, input: false },
+        signInMethod: { type: "string", required: false, input: false },
+        secondFactor: { type: "string", required: false, input: false },
+      },
     },
     advanced: {
       cookiePrefix: COOKIE_PREFIX,
@@ -195,6 +210,8 @@ export function createAuth({
       // Programs hold a session token and send it as `Authorization: Bearer`, browsers a cookie.
       bearer(),
       openIdConnectPlugin(config),
+      // The second step of a two-step sign-in: POST /api/auth/two-factor/verify.
+      secondStep.plugin,
     ],
     // Limits are enforced by the server layer for every route, with shared counters.
     rateLimit: { enabled: false },

@@ -2,8 +2,13 @@ import { and, eq, like } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client.server";
 import { emailChange, user, verification } from "../../db/schema";
 import type { AuditLog, RequestOrigin } from "../audit/audit.server";
-import type { Outbox } from "../mail/outbox.server";
-import { passwordChangedMail, signInMethodNoticeMail } from "../mail/templates.server";
+import type { MailKind, Outbox } from "../mail/outbox.server";
+import {
+  passwordChangedMail,
+  signInMethodNoticeMail,
+  twoFactorNoticeMail,
+  type RenderedMail,
+} from "../mail/templates.server";
 
 /** A change of a way to sign in, as the account's owner is told of it. */
 export type CredentialChange =
@@ -12,7 +17,11 @@ export type CredentialChange =
   | { kind: "password-set" }
   | { kind: "email-changed" }
   | { kind: "provider-linked"; providerId: string }
-  | { kind: "provider-unlinked"; providerId: string };
+  | { kind: "provider-unlinked"; providerId: string }
+  | { kind: "two-factor-enabled" }
+  | { kind: "two-factor-disabled" }
+  | { kind: "recovery-codes-regenerated" }
+  | { kind: "recovery-code-used"; left: number };
 
 /**
  * What follows every change of a way to sign in, whichever flow made it: what
@@ -48,35 +57,51 @@ export function createCredentialChanges({
       .where(and(like(verification.identifier, "reset-password:%"), eq(verification.value, userId)));
   }
 
+  /** The notice mail of a change, and its kind in the outbox. */
+  function noticeOf(change: CredentialChange, name: string): (RenderedMail & { kind: MailKind }) | null {
+    switch (change.kind) {
+      case "password-changed":
+      case "password-reset":
+        return { ...passwordChangedMail({ name, resetUrl }), kind: "password-changed" };
+      case "password-set":
+        return { ...signInMethodNoticeMail({ name, change, resetUrl }), kind: "sign-in-method-notice" };
+      case "provider-linked":
+      case "provider-unlinked": {
+        const provider = providerName(change.providerId);
+        const notice = signInMethodNoticeMail({ name, change: { kind: change.kind, provider }, resetUrl });
+        return { ...notice, kind: "sign-in-method-notice" };
+      }
+      case "two-factor-enabled":
+      case "two-factor-disabled":
+      case "recovery-codes-regenerated":
+      case "recovery-code-used":
+        return { ...twoFactorNoticeMail({ name, change, resetUrl }), kind: "two-factor-notice" };
+      case "email-changed":
+        // The email-change service tells the old address itself.
+        return null;
+    }
+  }
+
+  /** Changes of a password or the address void what was asked for with the old one. */
+  const VOIDING: ReadonlySet<CredentialChange["kind"]> = new Set([
+    "password-changed",
+    "password-reset",
+    "password-set",
+    "email-changed",
+  ]);
+
   return {
     /** Records `change`, voids what it voids, and mails the notice; after the change is stored. */
     async record(userId: string, change: CredentialChange, origin: RequestOrigin): Promise<void> {
-      const voids = change.kind !== "provider-linked" && change.kind !== "provider-unlinked";
-      if (voids) await voidOutstanding(userId);
+      if (VOIDING.has(change.kind)) await voidOutstanding(userId);
       const providerId = "providerId" in change ? change.providerId : undefined;
       await audit.record(userId, change.kind, origin, providerId);
-      if (change.kind === "email-changed") return;
       const [owner] = await db
         .select({ name: user.name, email: user.email })
         .from(user)
         .where(eq(user.id, userId));
-      if (!owner) return;
-      const notice =
-        change.kind === "password-changed" || change.kind === "password-reset"
-          ? passwordChangedMail({ name: owner.name, resetUrl })
-          : signInMethodNoticeMail({
-              name: owner.name,
-              change:
-                change.kind === "password-set"
-                  ? change
-                  : { kind: change.kind, provider: providerName(change.providerId) },
-              resetUrl,
-            });
-      const kind =
-        change.kind === "password-changed" || change.kind === "password-reset"
-          ? "password-changed"
-          : "sign-in-method-notice";
-      await mail.enqueue({ ...notice, kind, to: owner.email });
+      const notice = owner ? noticeOf(change, owner.name) : null;
+      if (owner && notice) await mail.enqueue({ ...notice, to: owner.email });
     },
   };
 }

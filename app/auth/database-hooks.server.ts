@@ -6,6 +6,7 @@ import type { CredentialChanges } from "./credential-changes.server";
 import type { PendingAccounts } from "./pending-accounts.server";
 import { usableName } from "./schemas";
 import type { SessionService } from "./sessions.server";
+import type { SecondStep } from "../two-factor/second-step.server";
 
 /** What a provider hands over and the app never uses: blanked before better-auth stores an account. */
 const WITHOUT_PROVIDER_TOKENS = {
@@ -37,6 +38,7 @@ export function createDatabaseHooks(deps: {
   sessions: SessionService;
   credentialChanges: CredentialChanges;
   pendingAccounts: PendingAccounts;
+  secondStep: SecondStep;
 }): NonNullable<BetterAuthOptions["databaseHooks"]> {
   const { db, audit, sessions, credentialChanges, pendingAccounts } = deps;
   return {
@@ -70,6 +72,8 @@ export function createDatabaseHooks(deps: {
     },
     session: {
       create: {
+        // Every session is made here: with two-step sign-in on, only the second step makes one.
+        before: (created, ctx) => deps.secondStep.gate(created, ctx),
         // Whatever made the new session (a form, /api/auth/*, a provider, a mail link), the one this
         // browser had before ends on the server: it must not live on behind the new cookie.
         after: async (created, ctx) => {

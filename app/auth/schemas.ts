@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EmailSchema, requiredText } from "../validation";
 import { CurrentPasswordSchema, newPasswordForm } from "./password";
+import { TwoFactorCodeSchema } from "../two-factor/schemas";
 
 /** Where to go after a form's flow, as posted; `safeRedirect` decides whether it is followed. */
 export const RedirectToSchema = z.string().max(2048).optional();
@@ -16,6 +17,8 @@ export const LoginSchema = z.object({
 export const ReauthenticatePasswordSchema = z.object({
   intent: z.literal("password"),
   password: CurrentPasswordSchema,
+  /** Asked for (and then required) when the account has two-step sign-in on. */
+  code: TwoFactorCodeSchema.optional(),
   redirectTo: RedirectToSchema,
 });
 

@@ -12,7 +12,34 @@ export interface SessionView {
   ipAddress: string;
   createdAt: string;
   lastActiveAt: string;
+  /** How it was signed in: "Password and authenticator app", "GitHub", … */
+  signedInWith: string;
   current: boolean;
+}
+
+const SECOND_FACTORS: Record<string, string> = {
+  authenticator: "authenticator app",
+  "recovery-code": "recovery code",
+};
+
+/** How a session was signed in, in words: its first step, and its second when one was asked. */
+export function describeSignIn(
+  method: string | null,
+  secondFactor: string | null,
+  providerName: (providerId: string) => string,
+): string {
+  const first =
+    method === null
+      ? "Not recorded"
+      : method === "password"
+        ? "Password"
+        : method === "link"
+          ? "Confirmation link"
+          : method === "passkey"
+            ? "Passkey"
+            : providerName(method);
+  const second = secondFactor === null ? undefined : (SECOND_FACTORS[secondFactor] ?? secondFactor);
+  return second ? `${first} and ${second}` : first;
 }
 
 /** "Chrome 156" and "Linux" from a user agent, or plain words when it says nothing useful. */
@@ -33,7 +60,11 @@ export function describeUserAgent(userAgent: string | null): { browser: string; 
  * A user's sessions. Every query carries the owner's id, so a session of
  * someone else cannot be listed or ended through here.
  */
-export function createSessionService(db: AppDatabase, audit: AuditLog) {
+export function createSessionService(
+  db: AppDatabase,
+  audit: AuditLog,
+  providerName: (providerId: string) => string,
+) {
   return {
     forOwner(ownerId: string) {
       return {
@@ -45,6 +76,8 @@ export function createSessionService(db: AppDatabase, audit: AuditLog) {
               ipAddress: session.ipAddress,
               createdAt: session.createdAt,
               updatedAt: session.updatedAt,
+              signInMethod: session.signInMethod,
+              secondFactor: session.secondFactor,
             })
             .from(session)
             .where(eq(session.userId, ownerId))
@@ -55,6 +88,7 @@ export function createSessionService(db: AppDatabase, audit: AuditLog) {
             ipAddress: row.ipAddress ?? "unknown",
             createdAt: row.createdAt.toISOString(),
             lastActiveAt: row.updatedAt.toISOString(),
+            signedInWith: describeSignIn(row.signInMethod, row.secondFactor, providerName),
             current: row.id === currentSessionId,
           }));
         },

@@ -2,8 +2,8 @@ import type { Submission } from "@conform-to/react";
 import { data } from "@remix-run/node";
 import type { FormFailure } from "./failure";
 
-/** The fields no answer ever writes back into a page, in whichever form they stand. */
-const SECRET_FIELDS = ["password", "confirmPassword", "currentPassword", "newPassword"];
+/** The fields no answer ever writes back into a page (passwords and one-time codes), in whichever form. */
+const SECRET_FIELDS = ["password", "confirmPassword", "currentPassword", "newPassword", "code"];
 
 export interface Refusal {
   /** Messages about the whole form, shown at the top of its summary. */

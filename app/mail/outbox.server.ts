@@ -12,6 +12,7 @@ export type MailKind =
   | "email-change"
   | "email-change-notice"
   | "sign-in-method-notice"
+  | "two-factor-notice"
   | "goodbye";
 
 /** Hands one mail to the outside world; throws when it could not. */

@@ -16,5 +16,7 @@ export {
   goodbyeMail,
   passwordChangedMail,
   signInMethodNoticeMail,
+  twoFactorNoticeMail,
   type SignInMethodChange,
+  type TwoFactorChange,
 } from "./templates/notices.server";

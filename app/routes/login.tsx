@@ -17,6 +17,7 @@ import { PageCard } from "~/ui/cards";
 import { SubmitButton } from "~/ui/form-controls";
 import { CurrentPasswordField, Field, HiddenField, useValidatedForm, ValidatedForm } from "~/ui/forms";
 import { ProviderButtons } from "~/ui/provider-buttons";
+import { toSecondStep } from "~/forms/second-step.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Todo" }];
 
@@ -61,7 +62,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // A session already in this browser (perhaps another account's) ends (auth.server.ts, session.create).
     const { headers } = await withPasswordHashing(context, () =>
       context.services.auth.api.signInEmail({
-        body: { email, password },
+        // Where the second step, if the account has one, sends the browser afterwards.
+        body: { email, password, ...(redirectTo ? { callbackURL: safeRedirect(redirectTo) } : {}) },
         headers: request.headers,
         returnHeaders: true,
       }),
@@ -69,6 +71,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect(safeRedirect(redirectTo), { headers: forwardCookies(headers) });
   } catch (error) {
     if (!isAPIError(error)) throw error;
+    const secondStep = toSecondStep(error);
+    if (secondStep) return secondStep;
     if (error.statusCode === 401) return refuse({ formErrors: [INVALID_CREDENTIALS] });
     if (error.body?.code === TOO_MANY_SIGN_IN_FAILURES) {
       const retryAfter = Number(error.body.retryAfterSeconds);

@@ -17,7 +17,8 @@ import { readFormData } from "~/http.server";
 import { safeRedirect } from "~/security/redirect";
 import { PageCard } from "~/ui/cards";
 import { SubmitButton } from "~/ui/form-controls";
-import { CurrentPasswordField, HiddenField, useValidatedForm, ValidatedForm } from "~/ui/forms";
+import { CurrentPasswordField, Field, HiddenField, useValidatedForm, ValidatedForm } from "~/ui/forms";
+import { CODE_MAX } from "~/two-factor/schemas";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Todo" }];
 
@@ -64,6 +65,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     email: user.email,
     redirectTo,
+    asksForCode: await context.services.twoFactor.isEnabled(user.id),
     asksAgainAfter: describeWindow(context.services.config.reauthMaxAgeSeconds),
     hasPassword,
     providers: providers.map((provider) => ({ id: provider.id, name: nameOf(provider) })),
@@ -88,6 +90,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const check = { userId: user.id, password, field: "password", noPassword: NO_PASSWORD };
       const refusal = await checkCurrentPassword(request, context, check);
       if (refusal) return refuseSubmission(submission, refusal);
+      // Every factor the account has: with two-step sign-in on, a code too (after the password, so
+      // that a wrong password spends no code).
+      const codeRefusal = await checkSecondFactor(request, context, user.id, form.code);
+      if (codeRefusal) return refuseSubmission(submission, { fieldErrors: { code: [codeRefusal] } });
       const marked = await context.services.sessions
         .forOwner(user.id)
         .markReauthenticated(session.id, originOf(request.headers));
@@ -109,8 +115,27 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
+/** Null when the account has no second factor or `code` is a right one (then spent); else why not. */
+async function checkSecondFactor(
+  request: Request,
+  context: AppLoadContext,
+  userId: string,
+  code: string | undefined,
+): Promise<string | null> {
+  const { twoFactor, credentialChanges } = context.services;
+  if (!(await twoFactor.isEnabled(userId))) return null;
+  if (!code) return "Enter the code from your authenticator app, or a recovery code";
+  const accepted = await twoFactor.verify(userId, code);
+  if (!accepted) return "That is neither your app's current code nor an unused recovery code.";
+  if (accepted.factor === "recovery-code") {
+    const used = { kind: "recovery-code-used", left: accepted.left } as const;
+    await credentialChanges.record(userId, used, originOf(request.headers));
+  }
+  return null;
+}
+
 export default function Reauthenticate() {
-  const { email, redirectTo, asksAgainAfter, hasPassword, providers, providerError } =
+  const { email, redirectTo, asksAgainAfter, asksForCode, hasPassword, providers, providerError } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<FormFailure>();
   const [form, fields] = useValidatedForm(
@@ -126,14 +151,26 @@ export default function Reauthenticate() {
     <PageCard title="Confirm it’s you">
       {hasPassword ? (
         <>
-          <p>{`Confirm it's you: enter your password to continue. We ask again after ${asksAgainAfter}.`}</p>
+          <p>
+            {`Confirm it's you: enter your password${asksForCode ? " and a code from your authenticator app" : ""} to continue. We ask again after ${asksAgainAfter}.`}
+          </p>
           <p className="muted">
             You are signed in as <strong>{email}</strong>.
           </p>
-          <ValidatedForm form={form} labels={{ password: "Password" }}>
+          <ValidatedForm form={form} labels={{ password: "Password", code: "Code" }}>
             <input type="hidden" name="intent" value="password" />
             <HiddenField field={fields.redirectTo} />
             <CurrentPasswordField label="Password" field={fields.password} autoFocus />
+            {asksForCode ? (
+              <Field
+                label="Code"
+                field={fields.code}
+                type="text"
+                autoComplete="one-time-code"
+                maxLength={CODE_MAX}
+                hint="From your authenticator app, or one of your recovery codes."
+              />
+            ) : null}
             <SubmitButton pendingText="Checking…">Continue</SubmitButton>
             <p className="text-right">
               <Link to="/forgot-password">Forgot your password?</Link>

@@ -77,6 +77,7 @@ export default function Sessions() {
                 {item.ipAddress} · signed in {formatTime(item.createdAt)} · last active{" "}
                 {formatTime(item.lastActiveAt)}
               </p>
+              <p className="muted">Signed in with: {item.signedInWith}</p>
             </div>
             {item.current ? null : (
               <ItemActionForm

@@ -14,6 +14,7 @@ const PAGES = [
   { to: "/settings/email", label: "Email" },
   { to: "/settings/password", label: "Password" },
   { to: "/settings/connections", label: "Connections" },
+  { to: "/settings/two-factor", label: "Two-step sign-in" },
   { to: "/settings/sessions", label: "Sessions" },
   { to: "/settings/security", label: "Security activity" },
   { to: "/settings/account", label: "Account" },

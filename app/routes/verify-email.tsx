@@ -19,6 +19,7 @@ import {
   type ConfirmationState,
   type VerifyEmailActionData,
 } from "~/ui/email-confirmation";
+import { toSecondStep } from "~/forms/second-step.server";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your email address · Todo" }];
 
@@ -129,6 +130,12 @@ async function confirmAddress(request: Request, context: AppLoadContext) {
     );
   } catch (error) {
     if (!isAPIError(error)) throw error;
+    // Confirmed, but the account has two-step sign-in on: the session waits for its second step.
+    const secondStep = toSecondStep(error);
+    if (secondStep) {
+      secondStep.headers.append("Set-Cookie", forgetToken);
+      return secondStep;
+    }
     const state: ConfirmationState = error.body?.code === "TOKEN_EXPIRED" ? "expired" : "invalid";
     return data({ state }, { status: 400, headers: { "Set-Cookie": forgetToken } });
   }

@@ -51,6 +51,7 @@ export const KNOWN_ADDRESS_DAYS = 90;
 /** The better-auth endpoints each address limit applies to, under `/api/auth`. */
 export const AUTH_API_LIMITS: Readonly<Record<string, AddressLimit>> = {
   "/sign-in/email": "sign-in",
+  "/two-factor/verify": "sign-in",
   // Starting a provider flow (the forms count the same limit in their actions).
   "/sign-in/social": "sign-in",
   "/link-social": "sign-in",

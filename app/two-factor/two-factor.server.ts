@@ -1,5 +1,5 @@
 import { symmetricDecrypt, symmetricEncrypt } from "better-auth/crypto";
-import { and, count, eq, gt, isNotNull, isNull, lt } from "drizzle-orm";
+import { and, count, eq, isNotNull, isNull, lt } from "drizzle-orm";
 import QRCode from "qrcode";
 import type { AppDatabase } from "../../db/client.server";
 import { recoveryCode, twoFactor } from "../../db/schema";
@@ -27,7 +27,8 @@ export interface Enrolment {
   qrSvg: string;
 }
 
-export type TwoFactorStatus = { enabled: false } | { enabled: true; enabledAt: Date; recoveryCodesLeft: number };
+export type TwoFactorStatus =
+  { enabled: false } | { enabled: true; enabledAt: Date; recoveryCodesLeft: number };
 
 /**
  * Two-step sign-in with an authenticator app (RFC 6238) and one-time recovery codes. The secret

@@ -116,3 +116,49 @@ export function signInMethodNoticeMail({
           ];
   return securityNotice({ subject, name, what, resetUrl });
 }
+
+/** What a notice about two-step sign-in says happened. */
+export type TwoFactorChange =
+  | { kind: "two-factor-enabled" }
+  | { kind: "two-factor-disabled" }
+  | { kind: "recovery-codes-regenerated" }
+  | { kind: "recovery-code-used"; left: number };
+
+const codesLeft = (left: number) =>
+  left === 1 ? "1 recovery code is left" : `${left} recovery codes are left`;
+
+export function twoFactorNoticeMail({
+  name,
+  change,
+  resetUrl,
+}: {
+  name: string;
+  change: TwoFactorChange;
+  resetUrl: string;
+}): RenderedMail {
+  const [subject, what] = ((): [string, string] => {
+    switch (change.kind) {
+      case "two-factor-enabled":
+        return [
+          "Two-step sign-in was turned on",
+          `Two-step sign-in is now on for your ${APP_NAME} account: every sign-in asks for a code from your authenticator app.`,
+        ];
+      case "two-factor-disabled":
+        return [
+          "Two-step sign-in was turned off",
+          `Two-step sign-in was turned off for your ${APP_NAME} account: your password alone now signs you in.`,
+        ];
+      case "recovery-codes-regenerated":
+        return [
+          "New recovery codes were made",
+          `New recovery codes were made for your ${APP_NAME} account; the old ones no longer work.`,
+        ];
+      case "recovery-code-used":
+        return [
+          "A recovery code was used to sign in",
+          `A recovery code was used to sign in to your ${APP_NAME} account; ${codesLeft(change.left)}.`,
+        ];
+    }
+  })();
+  return securityNotice({ subject, name, what, resetUrl });
+}
