@@ -8,7 +8,15 @@ import { createMaintenance, MAIL_RETENTION_DAYS, type Maintenance } from "~/main
 import { createRateLimiter, createRateLimits } from "~/security/rate-limit.server";
 import type { Services } from "~/services.server";
 import { openDatabase, type AppDatabase, type Database } from "../../db/client.server";
-import { emailChange, mailOutbox, rateLimit, session, user, verification } from "../../db/schema";
+import {
+  emailChange,
+  mailOutbox,
+  rateLimit,
+  session,
+  signInChallenge,
+  user,
+  verification,
+} from "../../db/schema";
 import { uniqueEmail } from "../support/client";
 import { createPostgresDatabase, createTestServices, DATABASE_KINDS, testConfig } from "../support/databases";
 
@@ -33,6 +41,7 @@ async function seed(db: AppDatabase) {
     sessions: [id(), id()],
     verifications: [id()],
     emailChanges: [await newUser(db)],
+    pendingSignIns: [id()],
     rateLimits: [`test:${id()}`],
     mails: [id(), id()],
   };
@@ -40,6 +49,7 @@ async function seed(db: AppDatabase) {
     sessions: [id()],
     verifications: [id()],
     emailChanges: [await newUser(db)],
+    pendingSignIns: [id()],
     rateLimits: [`test:${id()}`],
     mails: [id(), id(), id()],
   };
@@ -74,6 +84,20 @@ async function seed(db: AppDatabase) {
       newEmail: uniqueEmail("new"),
       tokenHash: id(),
       expiresAt: ahead(DAY),
+    },
+  ]);
+  await db.insert(signInChallenge).values([
+    {
+      tokenHash: String(expired.pendingSignIns[0]),
+      userId: owner,
+      method: "password",
+      expiresAt: ago(MINUTE),
+    },
+    {
+      tokenHash: String(live.pendingSignIns[0]),
+      userId: owner,
+      method: "password",
+      expiresAt: ahead(MINUTE),
     },
   ]);
   await db.insert(rateLimit).values([
@@ -113,6 +137,10 @@ async function remaining(db: AppDatabase, ids: Awaited<ReturnType<typeof seed>>[
       .select({ id: emailChange.userId })
       .from(emailChange)
       .where(inArray(emailChange.userId, ids.emailChanges)),
+    pendingSignIns: await db
+      .select({ id: signInChallenge.tokenHash })
+      .from(signInChallenge)
+      .where(inArray(signInChallenge.tokenHash, ids.pendingSignIns)),
     rateLimits: await db
       .select({ id: rateLimit.key })
       .from(rateLimit)
@@ -139,11 +167,19 @@ describe.each(DATABASE_KINDS)("maintenance on %s", (kind) => {
   it("deletes expired sessions, tokens, email changes, counters and old mail, and keeps everything live", async () => {
     const { expired, live } = await seed(services.database.db);
     const counts = await services.maintenance.runOnce();
-    expect(counts).toEqual({ sessions: 2, verifications: 1, emailChanges: 1, rateLimits: 1, mails: 2 });
+    expect(counts).toEqual({
+      sessions: 2,
+      verifications: 1,
+      emailChanges: 1,
+      pendingSignIns: 1,
+      rateLimits: 1,
+      mails: 2,
+    });
     expect(await remaining(services.database.db, expired)).toEqual({
       sessions: [],
       verifications: [],
       emailChanges: [],
+      pendingSignIns: [],
       rateLimits: [],
       mails: [],
     });
@@ -153,6 +189,7 @@ describe.each(DATABASE_KINDS)("maintenance on %s", (kind) => {
       sessions: 0,
       verifications: 0,
       emailChanges: 0,
+      pendingSignIns: 0,
       rateLimits: 0,
       mails: 0,
     });

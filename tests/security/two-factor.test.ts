@@ -138,7 +138,7 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
     expect(await browser.isSignedIn()).toBe(false);
     // The page is a plain form with one field.
     const page = await (await browser.get("/login/two-factor")).text();
-    expect(page).toMatch(/<input[^>]*name="code"[^>]*autocomplete="one-time-code"/);
+    expect(page).toMatch(/<input[^>]*name="code"[^>]*autocomplete="one-time-code"/i);
 
     // The next step's code (the one the app shows in a moment also passes: one step of skew).
     const done = await browser.post("/login/two-factor", { code: currentTotp(secret, Date.now() + STEP_MS) });
@@ -325,7 +325,7 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
     const { browser, account, secret } = await enrolledAccount();
     await forgetAcceptedSteps(account.email);
     const page = await (await browser.get("/reauthenticate")).text();
-    expect(page).toMatch(/<input[^>]*name="code"[^>]*autocomplete="one-time-code"/);
+    expect(page).toMatch(/<input[^>]*name="code"[^>]*autocomplete="one-time-code"/i);
     const passwordOnly = await browser.post("/reauthenticate", { password: account.password });
     expect(passwordOnly.status).toBe(400);
     const wrongCode = await browser.post("/reauthenticate", { password: account.password, code: "000000" });
