@@ -36,8 +36,8 @@ test("two-step sign-in is turned on from the page, asked at the next sign-in, an
   const heading = page.getByRole("heading", { name: "Save your recovery codes" });
   await expect(heading).toBeVisible();
   if (app.javaScriptEnabled) await expect(heading).toBeFocused();
+  await expect(page.locator(".recovery-codes code")).toHaveCount(10);
   const codes = await page.locator(".recovery-codes code").allTextContents();
-  expect(codes).toHaveLength(10);
   await expect(page.getByRole("link", { name: "Download as a text file" })).toHaveAttribute(
     "download",
     "todo-recovery-codes.txt",
@@ -74,4 +74,44 @@ test("two-step sign-in is turned on from the page, asked at the next sign-in, an
       await expect(page).toHaveURL(appUrl(expected));
     }
   }
+});
+
+test("new recovery codes replace the old, and two-step sign-in is turned off with a code", async ({
+  app,
+  page,
+}) => {
+  const user = await app.signUpByPost(newCredentials("TwoStepOff"));
+  await app.goto("/settings/two-factor");
+  const secret = ((await page.locator("code.secret").textContent()) ?? "").replace(/\s/g, "");
+  await page.getByLabel("Code", { exact: true }).fill(currentTotp(secret));
+  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+  await expect(page.locator(".recovery-codes code")).toHaveCount(10);
+  const first = await page.locator(".recovery-codes code").allTextContents();
+  await page.getByRole("link", { name: "I have saved them" }).click();
+  await app.hydrated();
+
+  await page.getByRole("button", { name: "Make new recovery codes" }).click();
+  await expect(page.getByRole("status")).toContainText("Your old recovery codes no longer work.");
+  await expect(page.locator(".recovery-codes code")).toHaveCount(10);
+  const second = await page.locator(".recovery-codes code").allTextContents();
+  expect(second.filter((code) => first.includes(code))).toEqual([]);
+  await page.getByRole("link", { name: "I have saved them" }).click();
+  await expect(page.getByText("10 recovery codes are left.")).toBeVisible();
+  await app.hydrated();
+
+  // An old code does not turn it off; a new one does.
+  const code = page.getByLabel("Code", { exact: true });
+  await code.fill(first[0] ?? "");
+  await page.getByRole("button", { name: "Turn off two-step sign-in" }).click();
+  await expect(page.getByRole("alert")).toContainText(
+    "neither your app's current code nor an unused recovery code",
+  );
+  await code.fill(second[0] ?? "");
+  await page.getByRole("button", { name: "Turn off two-step sign-in" }).click();
+  await expect(page.getByRole("status")).toContainText("Two-step sign-in is off.");
+
+  await app.signOut();
+  await app.goto("/login");
+  await app.submitLogin(user.email, user.password);
+  await expect(page).toHaveURL(appUrl("/todos"));
 });
