@@ -1,6 +1,6 @@
 import { data, type AppLoadContext } from "@remix-run/node";
 import type { AuthSession } from "./auth/auth.server";
-import type { Flash } from "./flash.server";
+import type { Flash } from "./http/flash.server";
 import type { Logger } from "./logger.server";
 import { retryAfterText, type AddressLimit } from "./security/rate-limit.server";
 import type { Services } from "./services.server";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { openDatabase, type Database } from "../db/client.server";
-import { createAccessTokenVerifier, type AccessTokenVerifier } from "./api/access-tokens.server";
+import { createAccessTokenVerifier, type AccessTokenVerifier } from "./auth/access-tokens.server";
 import { createAuditLog, type AuditLog } from "./audit/audit.server";
 import { createAccountService, type AccountService } from "./auth/account.server";
 import { ACCESS_TOKEN_SECONDS, createAuth, type Auth } from "./auth/auth.server";
@@ -10,12 +10,12 @@ import { createEmailChangeService, type EmailChangeService } from "./auth/email-
 import { createPendingAccounts, type PendingAccounts } from "./auth/pending-accounts.server";
 import { providerDisplayName } from "./auth/providers.server";
 import { createSignupMark, type SignupMarks } from "./auth/signup-mark.server";
-import { createLinkTokens, type LinkTokens } from "./auth/link-tokens.server";
+import { createLinkTokens, type LinkTokens } from "./http/link-tokens.server";
 import { createPasswordHasher, type PasswordHasher } from "./auth/password-hashing.server";
 import { createSessionCache, SESSION_CHANGED_CHANNEL, type SessionCache } from "./auth/session-cache.server";
 import { createSessionService, type SessionService } from "./auth/sessions.server";
 import type { Config } from "./config.server";
-import { createFlashCookie, type FlashCookie } from "./flash.server";
+import { createFlashCookie, type FlashCookie } from "./http/flash.server";
 import type { Logger } from "./logger.server";
 import { createMaintenance, type Maintenance } from "./maintenance.server";
 import { createOutbox, type Outbox, type OutboxOptions } from "./mail/outbox.server";

@@ -106,6 +106,3 @@ export function createPasswordHasher({
 }
 
 export type PasswordHasher = ReturnType<typeof createPasswordHasher>;
-
-// Moved to the form layer (withPasswordHashing there); kept here until guards.server.ts imports it from there.
-export { refuseIfHashingBusy } from "../forms/password-hashing.server";

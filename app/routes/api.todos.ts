@@ -1,6 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiHandler, methodNotAllowed, parseOrThrow, readJson, requireApiUser } from "~/api/request.server";
-import { CreateTodoSchema, ListQuerySchema, toTodoJson } from "~/api/schemas";
+import {
+  apiHandler,
+  methodNotAllowed,
+  parseOrThrow,
+  readJson,
+  requireApiUser,
+} from "~/http/api/request.server";
+import { CreateTodoSchema, ListQuerySchema, toTodoJson } from "~/http/api/schemas";
 
 /** GET /api/todos?filter=all|active|completed: the caller's list, in the order created. */
 export const loader = apiHandler(async function loader({ request, context }: LoaderFunctionArgs) {

@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { originOf } from "~/audit/audit.server";
-import { redirectWithFlash } from "~/flash.server";
+import { redirectWithFlash } from "~/http/flash.server";
 import { SubmitButton } from "~/ui/form-controls";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your new address · Todo" }];

@@ -4,20 +4,20 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { TOO_MANY_SIGN_IN_FAILURES } from "~/auth/policy.server";
-import { forwardCookies } from "~/auth/cookies.server";
-import { authPageLoader } from "~/auth/guards.server";
-import { CONNECTIONS_PATH, providerErrorView } from "~/auth/oauth.server";
+import { forwardCookies } from "~/http/cookies.server";
+import { authPageLoader } from "~/http/guards.server";
+import { CONNECTIONS_PATH, providerErrorView } from "~/http/oauth-flow.server";
 import { LoginSchema } from "~/auth/schemas";
-import type { FormFailure } from "~/forms/failure";
-import { refuseSubmission, type Refusal } from "~/forms/failure.server";
-import { withPasswordHashing } from "~/forms/password-hashing.server";
-import { readFormData } from "~/http.server";
+import type { FormFailure } from "~/http/failure";
+import { refuseSubmission, type Refusal } from "~/http/failure.server";
+import { withPasswordHashing } from "~/http/password-hashing.server";
+import { readFormData } from "~/http/form-data.server";
 import { safeRedirect } from "~/security/redirect";
 import { PageCard } from "~/ui/cards";
 import { SubmitButton } from "~/ui/form-controls";
 import { CurrentPasswordField, Field, HiddenField, useValidatedForm, ValidatedForm } from "~/ui/forms";
 import { ProviderButtons } from "~/ui/provider-buttons";
-import { toSecondStep } from "~/forms/second-step.server";
+import { toSecondStep } from "~/http/second-step.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Todo" }];
 

@@ -7,12 +7,12 @@ import {
 } from "@remix-run/node";
 import { Link, useActionData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { forwardCookies } from "~/auth/cookies.server";
-import { HOME_PATH, requireAnonymous } from "~/auth/guards.server";
-import { redirectWithFlash } from "~/flash.server";
-import type { FormFailure } from "~/forms/failure";
-import { refuseSubmission } from "~/forms/failure.server";
-import { readFormData } from "~/http.server";
+import { forwardCookies } from "~/http/cookies.server";
+import { HOME_PATH, requireAnonymous } from "~/http/guards.server";
+import { redirectWithFlash } from "~/http/flash.server";
+import type { FormFailure } from "~/http/failure";
+import { refuseSubmission } from "~/http/failure.server";
+import { readFormData } from "~/http/form-data.server";
 import { safeRedirect } from "~/security/redirect";
 import { INVALID_CODE, NO_PENDING_SIGN_IN } from "~/two-factor/second-step.server";
 import { CODE_MAX, SecondStepSchema } from "~/two-factor/schemas";

@@ -5,11 +5,11 @@ import { isAPIError } from "better-auth/api";
 import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "~/auth/common-passwords.server";
 import { isResetTokenUsable } from "~/auth/reset.server";
 import { ResetPasswordSchema } from "~/auth/schemas";
-import { redirectWithFlash } from "~/flash.server";
-import type { FormFailure } from "~/forms/failure";
-import { refuseSubmission } from "~/forms/failure.server";
-import { withPasswordHashing } from "~/forms/password-hashing.server";
-import { readFormData } from "~/http.server";
+import { redirectWithFlash } from "~/http/flash.server";
+import type { FormFailure } from "~/http/failure";
+import { refuseSubmission } from "~/http/failure.server";
+import { withPasswordHashing } from "~/http/password-hashing.server";
+import { readFormData } from "~/http/form-data.server";
 import { DeadLinkCard, PageCard } from "~/ui/cards";
 import { NewPasswordPairForm } from "~/ui/forms";
 

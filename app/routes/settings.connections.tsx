@@ -3,12 +3,12 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { originOf } from "~/audit/audit.server";
-import { requireRecentAuth } from "~/auth/guards.server";
-import { CONNECTIONS_PATH, providerErrorView, startLink } from "~/auth/oauth.server";
+import { requireRecentAuth } from "~/http/guards.server";
+import { CONNECTIONS_PATH, providerErrorView, startLink } from "~/http/oauth-flow.server";
 import { findProvider, providerDisplayName, providerViews } from "~/auth/providers.server";
-import { redirectWithFlash } from "~/flash.server";
-import { intentSchema } from "~/forms/intents";
-import { readFormData } from "~/http.server";
+import { redirectWithFlash } from "~/http/flash.server";
+import { intentSchema } from "~/http/intents";
+import { readFormData } from "~/http/form-data.server";
 import { ItemActionForm } from "~/ui/form-controls";
 import { SettingsSection } from "~/ui/cards";
 import { formatDate } from "~/ui/format";

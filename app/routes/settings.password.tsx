@@ -4,19 +4,19 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { originOf } from "~/audit/audit.server";
-import { forwardCookies } from "~/auth/cookies.server";
+import { forwardCookies } from "~/http/cookies.server";
 import {
   COMMON_PASSWORD_MESSAGE,
   isCommonPassword,
   isCommonPasswordError,
 } from "~/auth/common-passwords.server";
-import { hasPassword, requireRecentAuth, WRONG_CURRENT_PASSWORD } from "~/auth/guards.server";
+import { hasPassword, requireRecentAuth, WRONG_CURRENT_PASSWORD } from "~/http/guards.server";
 import { ChangePasswordSchema, SetPasswordSchema } from "~/auth/schemas";
-import { redirectWithFlash } from "~/flash.server";
-import type { FormFailure } from "~/forms/failure";
-import { refuseSubmission } from "~/forms/failure.server";
-import { withPasswordHashing } from "~/forms/password-hashing.server";
-import { readFormData } from "~/http.server";
+import { redirectWithFlash } from "~/http/flash.server";
+import type { FormFailure } from "~/http/failure";
+import { refuseSubmission } from "~/http/failure.server";
+import { withPasswordHashing } from "~/http/password-hashing.server";
+import { readFormData } from "~/http/form-data.server";
 import { SettingsSection } from "~/ui/cards";
 import { SubmitButton } from "~/ui/form-controls";
 import { CurrentPasswordField, NewPasswordFields, useValidatedForm, ValidatedForm } from "~/ui/forms";

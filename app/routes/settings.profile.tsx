@@ -1,12 +1,12 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/guards.server";
+import { requireUser } from "~/http/guards.server";
 import { NAME_MAX, ProfileSchema } from "~/auth/schemas";
-import { redirectWithFlash } from "~/flash.server";
-import type { FormFailure } from "~/forms/failure";
-import { refuseSubmission } from "~/forms/failure.server";
-import { readFormData } from "~/http.server";
+import { redirectWithFlash } from "~/http/flash.server";
+import type { FormFailure } from "~/http/failure";
+import { refuseSubmission } from "~/http/failure.server";
+import { readFormData } from "~/http/form-data.server";
 import { SettingsSection } from "~/ui/cards";
 import { SubmitButton } from "~/ui/form-controls";
 import { Field, useValidatedForm, ValidatedForm } from "~/ui/forms";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { AUDIT_EVENT_TYPES, type AuditEventType } from "~/audit/audit.server";
-import { requireUser } from "~/auth/guards.server";
+import { requireUser } from "~/http/guards.server";
 import { providerDisplayName } from "~/auth/providers.server";
 import type { Config } from "~/config.server";
 import { describeUserAgent } from "~/auth/sessions.server";

@@ -3,10 +3,10 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { originOf } from "~/audit/audit.server";
-import { requireUser } from "~/auth/guards.server";
-import { redirectWithFlash } from "~/flash.server";
-import { intentSchema } from "~/forms/intents";
-import { readFormData } from "~/http.server";
+import { requireUser } from "~/http/guards.server";
+import { redirectWithFlash } from "~/http/flash.server";
+import { intentSchema } from "~/http/intents";
+import { readFormData } from "~/http/form-data.server";
 import { ItemActionForm, SubmitButton } from "~/ui/form-controls";
 import { SettingsSection } from "~/ui/cards";
 import { formatTime } from "~/ui/format";

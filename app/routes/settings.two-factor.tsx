@@ -4,11 +4,11 @@ import type { SubmissionResult } from "@conform-to/react";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { originOf } from "~/audit/audit.server";
-import { requireRecentAuth } from "~/auth/guards.server";
-import { redirectWithFlash } from "~/flash.server";
-import type { FormFailure } from "~/forms/failure";
-import { refuseSubmission } from "~/forms/failure.server";
-import { readFormData } from "~/http.server";
+import { requireRecentAuth } from "~/http/guards.server";
+import { redirectWithFlash } from "~/http/flash.server";
+import type { FormFailure } from "~/http/failure";
+import { refuseSubmission } from "~/http/failure.server";
+import { readFormData } from "~/http/form-data.server";
 import { DisableSchema, EnableSchema, TwoFactorSettingsSchema } from "~/two-factor/schemas";
 import { SubmitButton } from "~/ui/form-controls";
 import { SettingsSection } from "~/ui/cards";
@@ -108,13 +108,10 @@ function TurnOn({
     shouldRevalidate: "onInput",
   });
   return (
-    <section className="card">
-      <h2>Two-step sign-in</h2>
-      <p>
-        With two-step sign-in on, a stolen password is not enough: signing in also asks for a code from an
-        authenticator app on your phone (such as Google Authenticator, Microsoft Authenticator, 1Password or
-        Aegis).
-      </p>
+    <SettingsSection
+      title="Two-step sign-in"
+      intro="With it on, a stolen password is not enough: signing in also asks for a code from an authenticator app on your phone (such as Google Authenticator, Microsoft Authenticator, 1Password or Aegis)."
+    >
       <h3>1. Add Todo to your authenticator app</h3>
       <div className="totp-setup">
         {/* Rendered on the server by the qrcode library from our own URI: no script, no external image. */}
@@ -142,7 +139,7 @@ function TurnOn({
           Turn on two-step sign-in
         </SubmitButton>
       </ValidatedForm>
-    </section>
+    </SettingsSection>
   );
 }
 

@@ -6,20 +6,20 @@ import { isAPIError } from "better-auth/api";
 import { ENUMERATION_FLOOR_MS, withResponseFloor } from "~/security/response-floor.server";
 import { CLIENT_ADDRESS_HEADER } from "~/auth/client-address";
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from "~/auth/common-passwords.server";
-import { forwardCookies } from "~/auth/cookies.server";
+import { forwardCookies } from "~/http/cookies.server";
 import { EmailFormSchema, PendingPasswordSchema, ResetPasswordSchema } from "~/auth/schemas";
-import { HOME_PATH } from "~/auth/guards.server";
-import { redirectWithFlash } from "~/flash.server";
-import { refuseSubmission } from "~/forms/failure.server";
-import { withPasswordHashing } from "~/forms/password-hashing.server";
-import { readFormData } from "~/http.server";
+import { HOME_PATH } from "~/http/guards.server";
+import { redirectWithFlash } from "~/http/flash.server";
+import { refuseSubmission } from "~/http/failure.server";
+import { withPasswordHashing } from "~/http/password-hashing.server";
+import { readFormData } from "~/http/form-data.server";
 import {
   EmailConfirmation,
   VERIFY_EMAIL_PAGE as PAGE,
   type ConfirmationState,
   type VerifyEmailActionData,
 } from "~/ui/email-confirmation";
-import { toSecondStep } from "~/forms/second-step.server";
+import { toSecondStep } from "~/http/second-step.server";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your email address · Todo" }];
 

@@ -5,7 +5,7 @@
  * or a problem document under /api/, and logged as one warning, not a stack.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { problem } from "../api/problem.server";
+import { problem } from "../http/api/problem.server";
 import { isDatabaseUnavailable, rootCause } from "../../db/outage";
 import { statusPage } from "./status-page.server";
 

@@ -1,6 +1,6 @@
 import { Form, Link } from "@remix-run/react";
 import { EmailFormSchema, PendingPasswordSchema } from "../auth/schemas";
-import type { FormFailure } from "../forms/failure";
+import type { FormFailure } from "../http/failure";
 import { PageCard } from "./cards";
 import { SubmitButton } from "./form-controls";
 import { CurrentPasswordField, Field, NewPasswordPairForm, useValidatedForm, ValidatedForm } from "./forms";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TODO_FILTERS } from "../todos/schemas";
+import { TODO_FILTERS } from "../../todos/schemas";
 import { PROBLEMS, problemTypeUri, type ProblemType } from "./problem.server";
 import {
   CreateTodoSchema,

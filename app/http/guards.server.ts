@@ -1,10 +1,10 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { isAPIError } from "better-auth/api";
 import { safeRedirect } from "../security/redirect";
-import type { AuthSession } from "./auth.server";
-import { providerViews } from "./providers.server";
+import type { AuthSession } from "../auth/auth.server";
+import { providerViews } from "../auth/providers.server";
 import { refuseIfHashingBusy } from "./password-hashing.server";
-import { isRecentlyAuthenticated, REAUTHENTICATE_PATH } from "./reauthentication.server";
+import { isRecentlyAuthenticated, REAUTHENTICATE_PATH } from "../auth/reauthentication.server";
 
 /** Where a signed-in user lands by default. */
 export const HOME_PATH = "/todos";

@@ -1,6 +1,6 @@
 import { redirect } from "@remix-run/node";
 import { isAPIError } from "better-auth/api";
-import { forwardCookies } from "../auth/cookies.server";
+import { forwardCookies } from "./cookies.server";
 import { SECOND_STEP_PATH, TWO_FACTOR_REQUIRED } from "../two-factor/second-step.server";
 
 /**

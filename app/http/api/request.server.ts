@@ -1,7 +1,7 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
-import { retryAfterText } from "../security/rate-limit.server";
-import { isDatabaseUnavailable } from "../../db/outage";
+import { retryAfterText } from "../../security/rate-limit.server";
+import { isDatabaseUnavailable } from "../../../db/outage";
 import { problem } from "./problem.server";
 
 const REALM = 'Bearer realm="todo"';

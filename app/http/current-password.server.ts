@@ -1,10 +1,5 @@
 import type { AppLoadContext } from "@remix-run/node";
-import {
-  hasPassword,
-  isCurrentPassword,
-  PASSWORD_FIRST,
-  WRONG_CURRENT_PASSWORD,
-} from "../auth/guards.server";
+import { hasPassword, isCurrentPassword, PASSWORD_FIRST, WRONG_CURRENT_PASSWORD } from "./guards.server";
 import type { Refusal } from "./failure.server";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FilterSchema, TitleSchema } from "../todos/schemas";
+import { FilterSchema, TitleSchema } from "../../todos/schemas";
 
 /**
  * The JSON todo API's shapes: they validate requests and, through

@@ -1,9 +1,9 @@
 import { data, redirect, type AppLoadContext } from "@remix-run/node";
 import { isAPIError } from "better-auth/api";
 import type { OAuthProviderConfig } from "../config.server";
-import { PROVIDER_EMAIL_NOT_VOUCHED } from "./database-hooks.server";
+import { PROVIDER_EMAIL_NOT_VOUCHED } from "../auth/database-hooks.server";
 import { forwardCookies } from "./cookies.server";
-import { callbackPath, findProvider, nameOf, type OAuthProviderId } from "./providers.server";
+import { callbackPath, findProvider, nameOf, type OAuthProviderId } from "../auth/providers.server";
 
 /**
  * The server side of every provider flow: starting a sign-in or a link (a 302
