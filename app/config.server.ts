@@ -9,13 +9,13 @@ import { z } from "zod";
  * call `loadConfig` and hand the result down.
  */
 
-export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Express's `trust proxy` setting: off, on, a hop count, or a list of addresses/subnets. */
-export type TrustProxy = boolean | number | string[];
+type TrustProxy = boolean | number | string[];
 
-export interface MailConfig {
+interface MailConfig {
   /** `smtp://…` when mail leaves the machine; `null` keeps it in the dev mailbox. */
   smtpUrl: string | null;
   from: string;
@@ -55,7 +55,7 @@ export interface Config {
 }
 
 /** Ten minutes: long enough for one errand in the settings, short enough that an unattended browser soon needs the password again. */
-export const DEFAULT_REAUTH_MAX_AGE_SECONDS = 600;
+const DEFAULT_REAUTH_MAX_AGE_SECONDS = 600;
 
 export class ConfigError extends Error {
   override name = "ConfigError";

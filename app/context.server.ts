@@ -9,7 +9,7 @@ import type { Services } from "./services.server";
  * What every loader and action receives besides the request: the process's
  * services and the facts the server layer established about this request.
  */
-export interface RequestContext {
+interface RequestContext {
   services: Services;
   requestId: string;
   /** The client's address: the socket's, or the one `TRUST_PROXY` allows. */

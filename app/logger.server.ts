@@ -12,7 +12,7 @@ type SerializedError = ReturnType<typeof stdSerializers.err>;
  * `detail` ("Key (email)=(…) already exists"). The query text, the codes and
  * the stack stay: they are what an engineer needs, the values are not.
  */
-export function serializeError(error: unknown): unknown {
+function serializeError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   const redactions: Array<[string, string]> = [];
   const seen = new Set<unknown>();

@@ -7,7 +7,7 @@ import type { Logger } from "./logger.server";
 import type { RateLimits } from "./security/rate-limit.server";
 
 /** Every few minutes: rows nobody can use any more cost only space and index time meanwhile. */
-export const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
+const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
 
 /** The first run, soon after start but not during it (a start should be quick, and many may start together). */
 const FIRST_RUN_MS = 30_000;

@@ -5,7 +5,7 @@ import { z } from "zod";
  * PostgreSQL cannot store a NUL character in text, and nobody types one: such
  * input is refused with a message rather than failing in the database.
  */
-export const withoutNul = (value: string) => !value.includes("\u0000");
+const withoutNul = (value: string) => !value.includes("\u0000");
 
 export const requiredText = (label: string, max: number) =>
   z

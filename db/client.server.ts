@@ -4,7 +4,7 @@ import { openPostgres } from "./postgres.server";
 
 export type { AppDatabase, Database, DatabaseTarget } from "./database.server";
 export { MIGRATIONS_DIR } from "./database.server";
-export { DatabaseLockedError, EmbeddedDatabaseError } from "./embedded.server";
+export { EmbeddedDatabaseError } from "./embedded.server";
 
 /** PostgreSQL when `DATABASE_URL` names one, else PGlite (docs/decisions/005-embedded-database-by-default.md). */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {

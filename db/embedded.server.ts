@@ -24,7 +24,7 @@ export class EmbeddedDatabaseError extends Error {
   override name = "EmbeddedDatabaseError";
 }
 
-export class DatabaseLockedError extends EmbeddedDatabaseError {
+class DatabaseLockedError extends EmbeddedDatabaseError {
   override name = "DatabaseLockedError";
 }
 

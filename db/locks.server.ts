@@ -6,7 +6,7 @@ import { MIGRATIONS_DIR } from "./database.server";
 // PostgreSQL advisory-lock keys, all here so that no two uses share one; any numbers no other
 // program on the same database uses.
 /** Instances starting together migrate one at a time. */
-export const MIGRATION_LOCK_KEY = 7_262_901;
+const MIGRATION_LOCK_KEY = 7_262_901;
 /** One instance of all those on a database is the one that cleans up (app/maintenance.server.ts). */
 export const MAINTENANCE_LOCK_KEY = 7_262_902;
 

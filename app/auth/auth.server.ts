@@ -29,12 +29,12 @@ export const ACCESS_TOKEN_SECONDS = 15 * 60;
  * A new signing key every week. The previous one stays in the JWKS for a day
  * after it stops signing: far longer than any token it signed can live.
  */
-export const SIGNING_KEY_ROTATION_SECONDS = 7 * 24 * 60 * 60;
+const SIGNING_KEY_ROTATION_SECONDS = 7 * 24 * 60 * 60;
 export const SIGNING_KEY_GRACE_SECONDS = 24 * 60 * 60;
 
 /** Reset links work once, for an hour; verification links for a day. */
 export const RESET_LINK_SECONDS = 60 * 60;
-export const VERIFY_LINK_SECONDS = 24 * 60 * 60;
+const VERIFY_LINK_SECONDS = 24 * 60 * 60;
 
 export function createAuth({
   db,

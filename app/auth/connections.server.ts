@@ -8,7 +8,7 @@ import type { CredentialChanges } from "./credential-changes.server";
 export const PASSWORD_PROVIDER_ID = "credential";
 
 /** A sign-in provider linked to a user: never its tokens. */
-export interface Connection {
+interface Connection {
   providerId: string;
   connectedAt: string;
 }

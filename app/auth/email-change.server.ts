@@ -7,7 +7,7 @@ import type { Outbox } from "../mail/outbox.server";
 import type { CredentialChanges } from "./credential-changes.server";
 import { confirmEmailChangeMail, emailChangeNoticeMail } from "../mail/templates.server";
 
-export const EMAIL_CHANGE_SECONDS = 24 * 60 * 60;
+const EMAIL_CHANGE_SECONDS = 24 * 60 * 60;
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 

@@ -12,7 +12,7 @@ import { APIError, getSessionFromCtx } from "better-auth/api";
 export const REAUTHENTICATE_PATH = "/reauthenticate";
 
 /** The error code of the JSON answer (403) to a program outside the window. */
-export const REAUTHENTICATION_REQUIRED = "REAUTHENTICATION_REQUIRED";
+const REAUTHENTICATION_REQUIRED = "REAUTHENTICATION_REQUIRED";
 
 /** A session's dates as the database, better-auth or a JSON copy hand them over. */
 type When = Date | string | number;
@@ -23,7 +23,7 @@ export interface AuthenticatedSession {
 }
 
 /** When the session last proved who is using it: its sign-in, or the last re-authentication since. */
-export function lastAuthenticatedAt(session: AuthenticatedSession): Date {
+function lastAuthenticatedAt(session: AuthenticatedSession): Date {
   return new Date(session.reauthenticatedAt ?? session.createdAt);
 }
 

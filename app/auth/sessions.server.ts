@@ -23,7 +23,7 @@ const SECOND_FACTORS: Record<string, string> = {
 };
 
 /** How a session was signed in, in words: its first step, and its second when one was asked. */
-export function describeSignIn(
+function describeSignIn(
   method: string | null,
   secondFactor: string | null,
   providerName: (providerId: string) => string,

@@ -6,7 +6,7 @@ import { z } from "zod";
  * inbox", "Your password was changed"): a short-lived signed cookie, read and
  * cleared by the next page.
  */
-export const FlashSchema = z.object({
+const FlashSchema = z.object({
   kind: z.enum(["success", "info", "error"]),
   message: z.string().max(500),
   /** An address the next page may offer back, e.g. in a resend form. */

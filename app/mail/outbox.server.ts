@@ -39,7 +39,7 @@ export interface OutboxOptions {
 }
 
 /** 10 s, 20 s, 40 s … capped at an hour. */
-export const exponentialBackoff = (attempt: number) => Math.min(10_000 * 2 ** (attempt - 1), 60 * 60_000);
+const exponentialBackoff = (attempt: number) => Math.min(10_000 * 2 ** (attempt - 1), 60 * 60_000);
 
 const BATCH = 10;
 

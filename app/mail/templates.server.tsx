@@ -17,6 +17,4 @@ export {
   passwordChangedMail,
   signInMethodNoticeMail,
   twoFactorNoticeMail,
-  type SignInMethodChange,
-  type TwoFactorChange,
 } from "./templates/notices.server";

@@ -14,7 +14,7 @@ export function normalizeAddress(address: string | undefined): string {
  * The eight groups of an IPv6 address, each without leading zeros, or null for
  * anything else. A zone (`%eth0`) is dropped and a dotted IPv4 tail becomes two groups.
  */
-export function ipv6Groups(address: string): string[] | null {
+function ipv6Groups(address: string): string[] | null {
   const bare = address.split("%")[0] ?? "";
   if (!isIPv6(bare)) return null;
   let text = bare.toLowerCase();

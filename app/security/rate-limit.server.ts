@@ -95,7 +95,7 @@ export function siteSubject(address: string): string | null {
 export const SITE_FACTOR = 4;
 
 /** The limit a /48 gets for a rule counted per address. */
-export const siteRule = (rule: RateLimitRule): RateLimitRule => ({
+const siteRule = (rule: RateLimitRule): RateLimitRule => ({
   limit: rule.limit * SITE_FACTOR,
   windowSeconds: rule.windowSeconds,
 });
@@ -108,7 +108,7 @@ function stricter(a: RateLimitVerdict, b: RateLimitVerdict): RateLimitVerdict {
 }
 
 /** An account's counters are keyed by its address, hashed: they also exist for addresses without an account. */
-export function accountSubject(email: string): string {
+function accountSubject(email: string): string {
   return createHash("sha256").update(email.trim().toLowerCase()).digest("base64url").slice(0, 32);
 }
 

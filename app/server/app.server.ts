@@ -24,7 +24,7 @@ import {
 } from "./unavailable.server";
 
 /** Forms here are small; anything larger is refused before it is read. */
-export const MAX_BODY_BYTES = 100 * 1024;
+const MAX_BODY_BYTES = 100 * 1024;
 
 interface RequestLocals {
   requestId: string;

@@ -22,4 +22,3 @@ export const TodoIntentSchema = z.discriminatedUnion(
   ],
   { error: "Unknown action" },
 );
-export type TodoIntent = z.infer<typeof TodoIntentSchema>;

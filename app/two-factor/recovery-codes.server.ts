@@ -15,7 +15,7 @@ export function newRecoveryCode(): string {
 }
 
 /** A code as typed (any case, spaces or dashes) in the one form it is hashed in. */
-export const normalizeRecoveryCode = (typed: string) => typed.toLowerCase().replace(/[\s-]/g, "");
+const normalizeRecoveryCode = (typed: string) => typed.toLowerCase().replace(/[\s-]/g, "");
 
 /** Whether what was typed has the shape of a recovery code (not an authenticator's six digits). */
 export const looksLikeRecoveryCode = (typed: string) =>

@@ -13,7 +13,7 @@ import type { TwoFactorService } from "./two-factor.server";
 /** The page of the second step, where every way in that needs one lands. */
 export const SECOND_STEP_PATH = "/login/two-factor";
 /** better-auth's path of the second step, for the page (through `auth.api`) and programs alike. */
-export const VERIFY_PATH = "/two-factor/verify";
+const VERIFY_PATH = "/two-factor/verify";
 /** The code of the answer to a first step that passed but needs the second (403, no session). */
 export const TWO_FACTOR_REQUIRED = "TWO_FACTOR_REQUIRED";
 /** The code when there is no pending sign-in (none, expired, ended by wrong codes). */

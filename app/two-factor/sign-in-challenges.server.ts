@@ -6,7 +6,7 @@ import { signInChallenge } from "../../db/schema";
 /** A pending sign-in lasts at most five minutes. */
 export const CHALLENGE_SECONDS = 5 * 60;
 /** Five wrong codes end it: the person starts again from the first step. */
-export const CHALLENGE_ATTEMPTS = 5;
+const CHALLENGE_ATTEMPTS = 5;
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 

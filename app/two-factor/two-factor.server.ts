@@ -11,9 +11,6 @@ import {
 } from "./recovery-codes.server";
 import { groupedSecret, matchingStep, newTotpSecret, otpauthUri } from "./totp.server";
 
-/** Which second factor a code proved. */
-export type SecondFactor = "authenticator" | "recovery-code";
-
 /** A code that passed: the factor, and for a recovery code how many are left. */
 export type AcceptedCode = { factor: "authenticator" } | { factor: "recovery-code"; left: number };
 

@@ -16,7 +16,7 @@ export const VERIFY_EMAIL_PAGE = "/verify-email";
 export type ConfirmationState = "check-inbox" | "confirm" | "prove" | "expired" | "invalid";
 
 /** The two ways to prove the account is yours, each its own form. */
-export type ProveForm = "pending-password" | "new-password";
+type ProveForm = "pending-password" | "new-password";
 
 /** What the page's action answers when it does not redirect. */
 export type VerifyEmailActionData =

@@ -133,7 +133,7 @@ export function Field({
  * The summary at the top of a form that failed: announced to screen readers
  * and linking each message to its field.
  */
-export function ErrorSummary<Schema extends Record<string, unknown>>({
+function ErrorSummary<Schema extends Record<string, unknown>>({
   form,
   labels,
 }: {

@@ -14,7 +14,7 @@ export interface PasswordEstimate {
 
 /** The meter's steps, weakest first; `level` indexes them. */
 export const STRENGTH_LEVELS = ["Too weak", "Weak", "Fair", "Good", "Strong"] as const;
-export type StrengthLevel = 0 | 1 | 2 | 3 | 4;
+type StrengthLevel = 0 | 1 | 2 | 3 | 4;
 
 export interface StrengthRating {
   /** How many of the meter's steps are filled, less one. */
