@@ -12,7 +12,7 @@ export const intentSchema = <const Options extends readonly [IntentOption, ...In
 
 /**
  * As `intentSchema`, for a page whose main form a plain client may post with
- * just the fields the contract names: no `intent` means `fallback`.
+ * just the form's own fields (a plain HTML client): no `intent` means `fallback`.
  */
 export const intentSchemaDefaulting = <const Options extends readonly [IntentOption, ...IntentOption[]]>(
   fallback: string,

@@ -22,7 +22,7 @@ import { CODE_MAX } from "~/two-factor/schemas";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Todo" }];
 
-// A plain client may post just the fields the contract names.
+// A plain HTML client may post just the form's fields (password, redirectTo), without an intent.
 const ReauthenticateSchema = intentSchemaDefaulting("password", [
   ReauthenticatePasswordSchema,
   z.object({

@@ -18,7 +18,7 @@ import { PasswordFirst } from "~/ui/password-first";
 
 export const meta: MetaFunction = () => [{ title: "Email address · Settings · Todo" }];
 
-// A plain client may post just the two fields the contract names.
+// A plain HTML client may post just the form's two fields (newEmail, currentPassword), without an intent.
 const EmailIntentSchema = intentSchemaDefaulting("change-email", [
   ChangeEmailSchema,
   z.object({ intent: z.literal("cancel") }),

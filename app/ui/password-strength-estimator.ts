@@ -1,13 +1,10 @@
 /**
- * zxcvbn and its dictionaries: about 250 kB gzipped, so this module is only
- * ever loaded with `import()` (see password-strength.tsx), never imported
- * statically, to keep it out of every page's initial JavaScript.
+ * zxcvbn and its dictionaries are heavy (docs/performance.md, "Page weight"), so this module is
+ * only ever loaded with `import()` (see password-strength.tsx), never imported statically.
  */
 import { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
-// Only the English feedback texts: language-en's dictionaries would add another
-// ~600 kB gzipped and, on trial, moved few scores (never past the server's rules,
-// which ratePassword applies before any score).
+// Only the English feedback texts: its dictionaries are heavy and moved few scores (docs/performance.md, "Page weight").
 import { translations } from "@zxcvbn-ts/language-en";
 import type { PasswordEstimate } from "./password-strength-rating";
 
