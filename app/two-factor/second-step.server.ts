@@ -39,6 +39,9 @@ async function redirectOf(ctx: GenericEndpointContext): Promise<string | null> {
   return typeof state?.callbackURL === "string" ? state.callbackURL : null;
 }
 
+/** Endpoints that make a new session for the caller's own, signed-in and checked by their middleware. */
+const REPLACES_OWN_SESSION: ReadonlySet<string> = new Set(["/change-password"]);
+
 type NewSession = { userId: string } & Record<string, unknown>;
 
 /**
@@ -76,7 +79,7 @@ export function createSecondStep(deps: {
     // The second step itself, which set how the sign-in was made.
     if (ctx.path === VERIFY_PATH) return { data: session };
     // A session that replaces the caller's own (a password change ending the others) inherits how it began.
-    const current = ctx.context.session;
+    const current = REPLACES_OWN_SESSION.has(ctx.path) ? ctx.context.session : null;
     if (current && current.user.id === session.userId) {
       const { signInMethod, secondFactor } = current.session as {
         signInMethod?: unknown;

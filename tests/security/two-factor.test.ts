@@ -363,6 +363,22 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
     expect(answer.headers.get("location")).toBe("/todos");
   });
 
+  it("a password change, which makes the caller a new session, keeps them signed in without a code", async () => {
+    const { browser, account } = await enrolledAccount();
+    const newPassword = "another new pass phrase";
+    const changed = await browser.post("/settings/password", {
+      currentPassword: account.password,
+      newPassword,
+      confirmPassword: newPassword,
+    });
+    expect(changed.status).toBe(302);
+    expect(changed.headers.get("location")).toBe("/settings/password");
+    expect(await browser.isSignedIn()).toBe(true);
+    // Signing in anew with it still asks for the code.
+    const { answer } = await firstStep({ ...account, password: newPassword });
+    expect(answer.headers.get("location")).toBe("/login/two-factor");
+  });
+
   it("an account without it signs in as before", async () => {
     const account = await signUp(new Browser(app()), { email: uniqueEmail("single") });
     const { answer } = await firstStep(account);
