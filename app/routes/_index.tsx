@@ -1,6 +1,6 @@
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link } from "@remix-run/react";
-import { HOME_PATH } from "~/http/guards.server";
+import { HOME_PATH } from "../http/guards.server";
 
 export const meta: MetaFunction = () => [{ title: "Todo — get things done" }];
 

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
-import { AUTH_API_LIMITS, retryAfterText } from "~/security/rate-limit.server";
-import { ENUMERATION_FLOOR_MS, withResponseFloor } from "~/security/response-floor.server";
+import { AUTH_API_LIMITS, retryAfterText } from "../security/rate-limit.server";
+import { ENUMERATION_FLOOR_MS, withResponseFloor } from "../security/response-floor.server";
 
 const BASE_PATH = "/api/auth";
 

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { completeProviderCallback } from "~/http/oauth-flow.server";
+import { completeProviderCallback } from "../http/oauth-flow.server";
 
 /**
  * `/api/auth/oauth2/callback/oidc`: where the OpenID Connect provider sends the

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { problem } from "~/http/api/problem.server";
-import { apiHandler, methodNotAllowed, readJson, requireApiUser } from "~/http/api/request.server";
-import { toTodoJson, UpdateTodoSchema } from "~/http/api/schemas";
+import { problem } from "../http/api/problem.server";
+import { apiHandler, methodNotAllowed, readJson, requireApiUser } from "../http/api/request.server";
+import { toTodoJson, UpdateTodoSchema } from "../http/api/schemas";
 
 const ALLOWED = ["GET", "PATCH", "DELETE"];
 

@@ -5,8 +5,8 @@ import {
   parseOrThrow,
   readJson,
   requireApiUser,
-} from "~/http/api/request.server";
-import { CreateTodoSchema, ListQuerySchema, toTodoJson } from "~/http/api/schemas";
+} from "../http/api/request.server";
+import { CreateTodoSchema, ListQuerySchema, toTodoJson } from "../http/api/schemas";
 
 /** GET /api/todos?filter=all|active|completed: the caller's list, in the order created. */
 export const loader = apiHandler(async function loader({ request, context }: LoaderFunctionArgs) {

@@ -1,11 +1,11 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { HOME_PATH } from "~/http/guards.server";
-import { requireProvider, signInErrorPath, startSignIn } from "~/http/oauth-flow.server";
-import { RedirectToSchema } from "~/auth/schemas";
-import { readFormData } from "~/http/form-data.server";
-import { safeRedirect } from "~/security/redirect";
+import { HOME_PATH } from "../http/guards.server";
+import { requireProvider, signInErrorPath, startSignIn } from "../http/oauth-flow.server";
+import { RedirectToSchema } from "../auth/schemas";
+import { readFormData } from "../http/form-data.server";
+import { safeRedirect } from "../security/redirect";
 
 /** The "Continue with …" buttons of /login and /signup post here; only `redirectTo` comes along. */
 const StartSignInSchema = z.object({ redirectTo: RedirectToSchema });

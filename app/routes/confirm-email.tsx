@@ -1,8 +1,8 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { originOf } from "~/audit/audit.server";
-import { redirectWithFlash } from "~/http/flash.server";
-import { SubmitButton } from "~/ui/form-controls";
+import { originOf } from "../audit/audit.server";
+import { redirectWithFlash } from "../http/flash.server";
+import { SubmitButton } from "../ui/form-controls";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your new address · Todo" }];
 

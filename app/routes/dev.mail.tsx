@@ -1,7 +1,7 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Fragment } from "react";
-import { devMailboxAvailable } from "~/http/dev-mailbox.server";
+import { devMailboxAvailable } from "../http/dev-mailbox.server";
 
 export const meta: MetaFunction = () => [{ title: "Dev mailbox · Todo" }];
 

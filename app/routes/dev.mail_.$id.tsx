@@ -1,6 +1,6 @@
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { devMailboxAvailable } from "~/http/dev-mailbox.server";
+import { devMailboxAvailable } from "../http/dev-mailbox.server";
 
 /** Development only: one mail's HTML part as its recipient would see it. */
 export async function loader({ params, context }: LoaderFunctionArgs) {

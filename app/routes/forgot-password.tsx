@@ -2,16 +2,16 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { RESET_LINK_SECONDS } from "~/auth/auth.server";
-import { EmailFormSchema } from "~/auth/schemas";
-import { redirectWithFlash } from "~/http/flash.server";
-import type { FormFailure } from "~/http/failure";
-import { refuseSubmission } from "~/http/failure.server";
-import { readFormData } from "~/http/form-data.server";
-import { ENUMERATION_FLOOR_MS, withResponseFloor } from "~/security/response-floor.server";
-import { PageCard } from "~/ui/cards";
-import { SubmitButton } from "~/ui/form-controls";
-import { Field, useValidatedForm, ValidatedForm } from "~/ui/forms";
+import { RESET_LINK_SECONDS } from "../auth/auth.server";
+import { EmailFormSchema } from "../auth/schemas";
+import { redirectWithFlash } from "../http/flash.server";
+import type { FormFailure } from "../http/failure";
+import { refuseSubmission } from "../http/failure.server";
+import { readFormData } from "../http/form-data.server";
+import { ENUMERATION_FLOOR_MS, withResponseFloor } from "../security/response-floor.server";
+import { PageCard } from "../ui/cards";
+import { SubmitButton } from "../ui/form-controls";
+import { Field, useValidatedForm, ValidatedForm } from "../ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Forgot your password? · Todo" }];
 

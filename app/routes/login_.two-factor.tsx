@@ -7,18 +7,18 @@ import {
 } from "@remix-run/node";
 import { Link, useActionData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { forwardCookies } from "~/http/cookies.server";
-import { HOME_PATH, requireAnonymous } from "~/http/guards.server";
-import { redirectWithFlash } from "~/http/flash.server";
-import type { FormFailure } from "~/http/failure";
-import { refuseSubmission } from "~/http/failure.server";
-import { readFormData } from "~/http/form-data.server";
-import { safeRedirect } from "~/security/redirect";
-import { INVALID_CODE, NO_PENDING_SIGN_IN } from "~/two-factor/second-step.server";
-import { CODE_MAX, SecondStepSchema } from "~/two-factor/schemas";
-import { PageCard } from "~/ui/cards";
-import { SubmitButton } from "~/ui/form-controls";
-import { Field, useValidatedForm, ValidatedForm } from "~/ui/forms";
+import { forwardCookies } from "../http/cookies.server";
+import { HOME_PATH, requireAnonymous } from "../http/guards.server";
+import { redirectWithFlash } from "../http/flash.server";
+import type { FormFailure } from "../http/failure";
+import { refuseSubmission } from "../http/failure.server";
+import { readFormData } from "../http/form-data.server";
+import { safeRedirect } from "../security/redirect";
+import { INVALID_CODE, NO_PENDING_SIGN_IN } from "../two-factor/second-step.server";
+import { CODE_MAX, SecondStepSchema } from "../two-factor/schemas";
+import { PageCard } from "../ui/cards";
+import { SubmitButton } from "../ui/form-controls";
+import { Field, useValidatedForm, ValidatedForm } from "../ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Two-step sign-in · Todo" }];
 

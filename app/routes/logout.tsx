@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { forwardCookies } from "~/http/cookies.server";
+import { forwardCookies } from "../http/cookies.server";
 
 /** Signing out is a POST only: a link or an image cannot end anyone's session. */
 export function loader() {

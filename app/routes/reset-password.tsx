@@ -2,16 +2,16 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "~/auth/common-passwords.server";
-import { isResetTokenUsable } from "~/auth/reset.server";
-import { ResetPasswordSchema } from "~/auth/schemas";
-import { redirectWithFlash } from "~/http/flash.server";
-import type { FormFailure } from "~/http/failure";
-import { refuseSubmission } from "~/http/failure.server";
-import { withPasswordHashing } from "~/http/password-hashing.server";
-import { readFormData } from "~/http/form-data.server";
-import { DeadLinkCard, PageCard } from "~/ui/cards";
-import { NewPasswordPairForm } from "~/ui/forms";
+import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "../auth/common-passwords.server";
+import { isResetTokenUsable } from "../auth/reset.server";
+import { ResetPasswordSchema } from "../auth/schemas";
+import { redirectWithFlash } from "../http/flash.server";
+import type { FormFailure } from "../http/failure";
+import { refuseSubmission } from "../http/failure.server";
+import { withPasswordHashing } from "../http/password-hashing.server";
+import { readFormData } from "../http/form-data.server";
+import { DeadLinkCard, PageCard } from "../ui/cards";
+import { NewPasswordPairForm } from "../ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Todo" }];
 

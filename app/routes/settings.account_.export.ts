@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireRecentAuth } from "~/http/guards.server";
+import { requireRecentAuth } from "../http/guards.server";
 
 /**
  * The account as a JSON download. The export button posts `intent=export` to

@@ -2,16 +2,16 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { originOf } from "~/audit/audit.server";
-import { requireRecentAuth } from "~/http/guards.server";
-import { CONNECTIONS_PATH, providerErrorView, startLink } from "~/http/oauth-flow.server";
-import { findProvider, providerDisplayName, providerViews } from "~/auth/providers.server";
-import { redirectWithFlash } from "~/http/flash.server";
-import { intentSchema } from "~/http/intents";
-import { readFormData } from "~/http/form-data.server";
-import { ItemActionForm } from "~/ui/form-controls";
-import { SettingsSection } from "~/ui/cards";
-import { formatDate } from "~/ui/format";
+import { originOf } from "../audit/audit.server";
+import { requireRecentAuth } from "../http/guards.server";
+import { CONNECTIONS_PATH, providerErrorView, startLink } from "../http/oauth-flow.server";
+import { findProvider, providerDisplayName, providerViews } from "../auth/providers.server";
+import { redirectWithFlash } from "../http/flash.server";
+import { intentSchema } from "../http/intents";
+import { readFormData } from "../http/form-data.server";
+import { ItemActionForm } from "../ui/form-controls";
+import { SettingsSection } from "../ui/cards";
+import { formatDate } from "../ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Connections · Settings · Todo" }];
 

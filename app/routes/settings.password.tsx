@@ -3,23 +3,23 @@ import { redirect } from "@remix-run/node";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { originOf } from "~/audit/audit.server";
-import { forwardCookies } from "~/http/cookies.server";
+import { originOf } from "../audit/audit.server";
+import { forwardCookies } from "../http/cookies.server";
 import {
   COMMON_PASSWORD_MESSAGE,
   isCommonPassword,
   isCommonPasswordError,
-} from "~/auth/common-passwords.server";
-import { hasPassword, requireRecentAuth, WRONG_CURRENT_PASSWORD } from "~/http/guards.server";
-import { ChangePasswordSchema, SetPasswordSchema } from "~/auth/schemas";
-import { redirectWithFlash } from "~/http/flash.server";
-import type { FormFailure } from "~/http/failure";
-import { refuseSubmission } from "~/http/failure.server";
-import { withPasswordHashing } from "~/http/password-hashing.server";
-import { readFormData } from "~/http/form-data.server";
-import { SettingsSection } from "~/ui/cards";
-import { SubmitButton } from "~/ui/form-controls";
-import { CurrentPasswordField, NewPasswordFields, useValidatedForm, ValidatedForm } from "~/ui/forms";
+} from "../auth/common-passwords.server";
+import { hasPassword, requireRecentAuth, WRONG_CURRENT_PASSWORD } from "../http/guards.server";
+import { ChangePasswordSchema, SetPasswordSchema } from "../auth/schemas";
+import { redirectWithFlash } from "../http/flash.server";
+import type { FormFailure } from "../http/failure";
+import { refuseSubmission } from "../http/failure.server";
+import { withPasswordHashing } from "../http/password-hashing.server";
+import { readFormData } from "../http/form-data.server";
+import { SettingsSection } from "../ui/cards";
+import { SubmitButton } from "../ui/form-controls";
+import { CurrentPasswordField, NewPasswordFields, useValidatedForm, ValidatedForm } from "../ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Password · Settings · Todo" }];
 

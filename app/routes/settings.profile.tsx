@@ -1,15 +1,15 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/http/guards.server";
-import { NAME_MAX, ProfileSchema } from "~/auth/schemas";
-import { redirectWithFlash } from "~/http/flash.server";
-import type { FormFailure } from "~/http/failure";
-import { refuseSubmission } from "~/http/failure.server";
-import { readFormData } from "~/http/form-data.server";
-import { SettingsSection } from "~/ui/cards";
-import { SubmitButton } from "~/ui/form-controls";
-import { Field, useValidatedForm, ValidatedForm } from "~/ui/forms";
+import { requireUser } from "../http/guards.server";
+import { NAME_MAX, ProfileSchema } from "../auth/schemas";
+import { redirectWithFlash } from "../http/flash.server";
+import type { FormFailure } from "../http/failure";
+import { refuseSubmission } from "../http/failure.server";
+import { readFormData } from "../http/form-data.server";
+import { SettingsSection } from "../ui/cards";
+import { SubmitButton } from "../ui/form-controls";
+import { Field, useValidatedForm, ValidatedForm } from "../ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Profile · Settings · Todo" }];
 

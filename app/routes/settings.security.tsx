@@ -1,12 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { AUDIT_EVENT_TYPES, type AuditEventType } from "~/audit/audit.server";
-import { requireUser } from "~/http/guards.server";
-import { providerDisplayName } from "~/auth/providers.server";
-import type { Config } from "~/config.server";
-import { describeUserAgent } from "~/auth/sessions.server";
-import { SettingsSection } from "~/ui/cards";
-import { formatTime } from "~/ui/format";
+import { AUDIT_EVENT_TYPES, type AuditEventType } from "../audit/audit.server";
+import { requireUser } from "../http/guards.server";
+import { providerDisplayName } from "../auth/providers.server";
+import type { Config } from "../config.server";
+import { describeUserAgent } from "../auth/sessions.server";
+import { SettingsSection } from "../ui/cards";
+import { formatTime } from "../ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Security activity · Settings · Todo" }];
 

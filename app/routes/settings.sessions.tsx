@@ -2,14 +2,14 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { originOf } from "~/audit/audit.server";
-import { requireUser } from "~/http/guards.server";
-import { redirectWithFlash } from "~/http/flash.server";
-import { intentSchema } from "~/http/intents";
-import { readFormData } from "~/http/form-data.server";
-import { ItemActionForm, SubmitButton } from "~/ui/form-controls";
-import { SettingsSection } from "~/ui/cards";
-import { formatTime } from "~/ui/format";
+import { originOf } from "../audit/audit.server";
+import { requireUser } from "../http/guards.server";
+import { redirectWithFlash } from "../http/flash.server";
+import { intentSchema } from "../http/intents";
+import { readFormData } from "../http/form-data.server";
+import { ItemActionForm, SubmitButton } from "../ui/form-controls";
+import { SettingsSection } from "../ui/cards";
+import { formatTime } from "../ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Sessions · Settings · Todo" }];
 

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { NavLink, Outlet } from "@remix-run/react";
-import { requireUser } from "~/http/guards.server";
+import { requireUser } from "../http/guards.server";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Todo" }];
 

@@ -3,16 +3,16 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import type { SubmissionResult } from "@conform-to/react";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import { originOf } from "~/audit/audit.server";
-import { requireRecentAuth } from "~/http/guards.server";
-import { redirectWithFlash } from "~/http/flash.server";
-import type { FormFailure } from "~/http/failure";
-import { refuseSubmission } from "~/http/failure.server";
-import { readFormData } from "~/http/form-data.server";
-import { DisableSchema, EnableSchema, TwoFactorSettingsSchema } from "~/two-factor/schemas";
-import { SubmitButton } from "~/ui/form-controls";
-import { SettingsSection } from "~/ui/cards";
-import { Field, useValidatedForm, ValidatedForm } from "~/ui/forms";
+import { originOf } from "../audit/audit.server";
+import { requireRecentAuth } from "../http/guards.server";
+import { redirectWithFlash } from "../http/flash.server";
+import type { FormFailure } from "../http/failure";
+import { refuseSubmission } from "../http/failure.server";
+import { readFormData } from "../http/form-data.server";
+import { DisableSchema, EnableSchema, TwoFactorSettingsSchema } from "../two-factor/schemas";
+import { SubmitButton } from "../ui/form-controls";
+import { SettingsSection } from "../ui/cards";
+import { Field, useValidatedForm, ValidatedForm } from "../ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Two-step sign-in · Settings · Todo" }];
 

@@ -1,18 +1,18 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "~/auth/common-passwords.server";
-import { authPageLoader } from "~/http/guards.server";
-import { NAME_MAX, SignupSchema } from "~/auth/schemas";
-import { redirectWithFlash } from "~/http/flash.server";
-import type { FormFailure } from "~/http/failure";
-import { refuseSubmission } from "~/http/failure.server";
-import { withPasswordHashing } from "~/http/password-hashing.server";
-import { readFormData } from "~/http/form-data.server";
-import { PageCard } from "~/ui/cards";
-import { SubmitButton } from "~/ui/form-controls";
-import { Field, NewPasswordFields, useValidatedForm, ValidatedForm } from "~/ui/forms";
-import { ProviderButtons } from "~/ui/provider-buttons";
+import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "../auth/common-passwords.server";
+import { authPageLoader } from "../http/guards.server";
+import { NAME_MAX, SignupSchema } from "../auth/schemas";
+import { redirectWithFlash } from "../http/flash.server";
+import type { FormFailure } from "../http/failure";
+import { refuseSubmission } from "../http/failure.server";
+import { withPasswordHashing } from "../http/password-hashing.server";
+import { readFormData } from "../http/form-data.server";
+import { PageCard } from "../ui/cards";
+import { SubmitButton } from "../ui/form-controls";
+import { Field, NewPasswordFields, useValidatedForm, ValidatedForm } from "../ui/forms";
+import { ProviderButtons } from "../ui/provider-buttons";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Todo" }];
 

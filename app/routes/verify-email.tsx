@@ -3,23 +3,23 @@ import { data } from "@remix-run/node";
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { ENUMERATION_FLOOR_MS, withResponseFloor } from "~/security/response-floor.server";
-import { CLIENT_ADDRESS_HEADER } from "~/auth/client-address";
-import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from "~/auth/common-passwords.server";
-import { forwardCookies } from "~/http/cookies.server";
-import { EmailFormSchema, PendingPasswordSchema, ResetPasswordSchema } from "~/auth/schemas";
-import { HOME_PATH } from "~/http/guards.server";
-import { redirectWithFlash } from "~/http/flash.server";
-import { refuseSubmission } from "~/http/failure.server";
-import { withPasswordHashing } from "~/http/password-hashing.server";
-import { readFormData } from "~/http/form-data.server";
+import { ENUMERATION_FLOOR_MS, withResponseFloor } from "../security/response-floor.server";
+import { CLIENT_ADDRESS_HEADER } from "../auth/client-address";
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from "../auth/common-passwords.server";
+import { forwardCookies } from "../http/cookies.server";
+import { EmailFormSchema, PendingPasswordSchema, ResetPasswordSchema } from "../auth/schemas";
+import { HOME_PATH } from "../http/guards.server";
+import { redirectWithFlash } from "../http/flash.server";
+import { refuseSubmission } from "../http/failure.server";
+import { withPasswordHashing } from "../http/password-hashing.server";
+import { readFormData } from "../http/form-data.server";
 import {
   EmailConfirmation,
   VERIFY_EMAIL_PAGE as PAGE,
   type ConfirmationState,
   type VerifyEmailActionData,
-} from "~/ui/email-confirmation";
-import { toSecondStep } from "~/http/second-step.server";
+} from "../ui/email-confirmation";
+import { toSecondStep } from "../http/second-step.server";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your email address · Todo" }];
 
