@@ -24,8 +24,8 @@ import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../tests/support/smtp";
-import { startScript, waitForOk } from "../tests/support/process";
+import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../harness/smtp";
+import { startScript, waitForOk } from "../harness/process";
 
 const envNumber = (name: string, fallback: number): number => {
   const raw = process.env[name];

@@ -10,8 +10,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { startServerProcess, waitForOk, type ServerProcess } from "../../tests/support/process";
-import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../../tests/support/smtp";
+import { startServerProcess, waitForOk, type ServerProcess } from "../../harness/process";
+import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
 
 export const SESSION_COOKIE = "todo.session_token";
 export const BENCH_PASSWORD = "correct horse battery staple";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isDatabaseUnavailable } from "~/server/unavailable.server";
 import { uniqueEmail } from "../support/client";
 import { formPost, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
-import { freePort } from "../support/process";
+import { freePort } from "../../harness/process";
 
 /** The error a call gave, or a failure if it gave none. */
 async function errorOf(call: () => Promise<unknown>): Promise<unknown> {

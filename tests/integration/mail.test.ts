@@ -22,7 +22,7 @@ import {
   testConfig,
 } from "../support/databases";
 import { within } from "../support/wait";
-import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
 
 const NEW_PASSWORD = "a brand new passphrase";
 

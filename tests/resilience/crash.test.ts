@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { uniqueEmail } from "../support/client";
 import { createPostgresDatabase } from "../support/databases";
 import type { AppInstance } from "../support/instances";
-import { freePort, startServerProcess, waitForOk } from "../support/process";
-import { startSmtpCatcher } from "../support/smtp";
+import { freePort, startServerProcess, waitForOk } from "../../harness/process";
+import { startSmtpCatcher } from "../../harness/smtp";
 import {
   acknowledged,
   Browser,

@@ -2,7 +2,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueEmail } from "../support/client";
 import { startInstances, type AppInstance } from "../support/instances";
-import { startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import { startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
 import { startPostgresCluster, type PostgresCluster } from "./support/postgres-cluster";
 import {
   acknowledged,

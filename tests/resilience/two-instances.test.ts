@@ -7,7 +7,7 @@ import { MIGRATIONS_DIR } from "../../db/client.server";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { createPostgresDatabase } from "../support/databases";
 import { startInstances, type AppInstance } from "../support/instances";
-import { startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import { startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
 import {
   Browser,
   createTally,

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { account, emailChange } from "../../db/schema";
 import { uniqueEmail } from "../support/client";
-import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
 import { APP_URL, withProvider } from "./provider";
 import {
   ageSession,

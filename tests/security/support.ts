@@ -6,7 +6,7 @@ import { latestMail } from "../support/accounts";
 import { STRONG_PASSWORD, uniqueEmail, type FormFields } from "../support/client";
 import { createPostgresDatabase } from "../support/databases";
 import { startHttpApp, type HttpApp } from "../support/http-app";
-import { linkIn } from "../support/smtp";
+import { linkIn } from "../../harness/smtp";
 
 /**
  * Helpers of the security suite. Everything goes through the real HTTP server

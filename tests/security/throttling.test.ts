@@ -15,7 +15,7 @@ import { DATABASE_KINDS } from "../support/databases";
 import { latestMail } from "../support/accounts";
 import { formPost, newClientAddress, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
 import { signUpOn, withTwoInstances } from "../support/instances";
-import { linkIn } from "../support/smtp";
+import { linkIn } from "../../harness/smtp";
 
 const newAddress = newClientAddress;
 const from = (address: string) => ({ "x-forwarded-for": address });

@@ -11,7 +11,7 @@ import { latestMail } from "./accounts";
 import { STRONG_PASSWORD } from "./client";
 import { testConfig } from "./databases";
 import { confirmSignUp } from "./links";
-import { linkIn } from "./smtp";
+import { linkIn } from "../../harness/smtp";
 
 /**
  * The real HTTP application (server layer and production Remix build) on an

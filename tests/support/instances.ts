@@ -1,9 +1,9 @@
 import { afterAll, beforeAll } from "vitest";
 import { STRONG_PASSWORD } from "./client";
 import { createPostgresDatabase } from "./databases";
-import { freePort, startServerProcess, waitForOk, type ServerProcess } from "./process";
+import { freePort, startServerProcess, waitForOk, type ServerProcess } from "../../harness/process";
 import { confirmSignUp } from "./links";
-import { linkIn, startSmtpCatcher, type SmtpCatcher } from "./smtp";
+import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
 
 /** One `node build/server.js` process of the app, on a port of its own. */
 export interface AppInstance {

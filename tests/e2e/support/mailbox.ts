@@ -1,5 +1,5 @@
 import { expect, type APIRequestContext } from "@playwright/test";
-import type { CaughtMail } from "../../support/smtp";
+import type { CaughtMail } from "../../../harness/smtp";
 import { APP_URL, MAILBOX_URL } from "./env";
 
 async function mailsWith(request: APIRequestContext, to: string, subject: string): Promise<CaughtMail[]> {

@@ -2,7 +2,7 @@ import { Agent, request as httpRequest } from "node:http";
 import { expect } from "vitest";
 import { STRONG_PASSWORD } from "../../support/client";
 import type { AppInstance } from "../../support/instances";
-import { linkIn, type SmtpCatcher } from "../../support/smtp";
+import { linkIn, type SmtpCatcher } from "../../../harness/smtp";
 
 /** What a scenario counts, and prints at its end. */
 export interface Tally {
