@@ -351,7 +351,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
 
     // A JSON sign-in over the cookie a browser holds ends that session on the server.
     expect(
-      (await other.api("/api/auth/sign-in/email", { email: victim, password: OWNER_PASSWORD })).status,
+      (await other.postJson("/api/auth/sign-in/email", { email: victim, password: OWNER_PASSWORD })).status,
     ).toBe(403);
     const heldNow = other.sessionToken;
     expect(heldNow).toBe(held);
@@ -359,7 +359,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
       "/todos",
     );
     expect(
-      (await other.api("/api/auth/sign-in/email", { email: victim, password: OWNER_PASSWORD })).status,
+      (await other.postJson("/api/auth/sign-in/email", { email: victim, password: OWNER_PASSWORD })).status,
     ).toBe(200);
     expect(await allSessionTokens(app())).not.toContain(held);
   });
