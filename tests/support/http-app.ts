@@ -7,10 +7,11 @@ import type { ServerBuild } from "@remix-run/node";
 import { createLogger } from "~/logger.server";
 import { createApp } from "~/server/app.server";
 import { createServices, type Services } from "~/services.server";
+import { HttpClient } from "../../harness/client";
+import { signUpAndConfirm } from "../../harness/sign-up";
 import { latestMail } from "./accounts";
 import { STRONG_PASSWORD } from "./client";
 import { testConfig } from "./databases";
-import { confirmSignUp } from "./links";
 import { linkIn } from "../../harness/smtp";
 
 /**
@@ -124,14 +125,9 @@ export async function signUpOverHttp(
   email: string,
   headers: Record<string, string> = {},
 ): Promise<{ email: string; cookie: string }> {
-  const signedUp = await formPost(
-    app,
-    "/signup",
-    { name: "Http User", email, password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD },
-    headers,
+  const client = new HttpClient({ origin: app.origin, headers });
+  await signUpAndConfirm(client, { name: "Http User", email, password: STRONG_PASSWORD }, async (to) =>
+    linkIn(await latestMail(app.services, to, "verify-email"), `${app.origin}/verify-email?token=`),
   );
-  if (signedUp.status !== 302) throw new Error(`sign-up answered ${signedUp.status}`);
-  const mail = await latestMail(app.services, email, "verify-email");
-  const cookie = await confirmSignUp(linkIn(mail, `${app.origin}/verify-email?token=`), signedUp, headers);
-  return { email, cookie };
+  return { email, cookie: client.cookies.header() };
 }
