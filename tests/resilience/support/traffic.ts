@@ -19,7 +19,7 @@ export interface Tally {
   writesFound: number;
 }
 
-export const createTally = (): Tally => ({
+const createTally = (): Tally => ({
   requests: 0,
   statuses: new Map(),
   networkErrors: new Map(),
@@ -43,7 +43,7 @@ export const errorCount = (tally: Tally) =>
  * writes acknowledged, writes found), then what was answered; `extra` adds
  * what is particular to the scenario.
  */
-export function report(scenario: string, tally: Tally, extra: Record<string, string | number> = {}) {
+function report(scenario: string, tally: Tally, extra: Record<string, string | number> = {}) {
   const statuses = [...tally.statuses]
     .sort(([a], [b]) => a - b)
     .map(([status, count]) => `${status}×${count}`)
@@ -79,7 +79,7 @@ export function reportedScenario(scenario: string, more: () => Record<string, nu
 }
 
 /** The error code of a failed fetch: the socket's (ECONNREFUSED, ECONNRESET …) or undici's. */
-export function networkErrorCode(error: unknown): string {
+function networkErrorCode(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const { code } = current as { code?: unknown };
@@ -200,7 +200,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 let addressCount = 0;
 /** A private address of its own per simulated person, so that rate limits never join them up. */
-export const nextAddress = () => {
+const nextAddress = () => {
   const n = ++addressCount;
   // Each in a /24 of its own: password hashing is shared per /24, and each person is their own network.
   return `10.77.${n & 255}.${10 + ((n >> 8) & 127)}`;
