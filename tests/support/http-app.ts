@@ -94,20 +94,13 @@ export const newClientAddress = () => {
   return `10.${(n >> 8) & 255}.${n & 255}.${10 + ((n >> 16) & 127)}`;
 };
 
-/** A form post as a browser on the app's own page would send it. */
-export function formPost(
+/** A form post as a browser on the app's own page would send it; `headers` (a cookie, say) win over a browser's. */
+export const formPost = (
   app: HttpApp,
   pathname: string,
   fields: Record<string, string>,
   headers: Record<string, string> = {},
-) {
-  return fetch(app.url(pathname), {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: app.origin, ...headers },
-    body: new URLSearchParams(fields),
-  });
-}
+) => new HttpClient({ origin: app.origin }).post(pathname, fields, headers);
 
 /** The `name=value` pairs of a response's cookies, for the next request's Cookie header. */
 export const cookiesOf = (response: Response) =>

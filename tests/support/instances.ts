@@ -10,7 +10,7 @@ import { startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
 export interface AppInstance {
   origin: string;
   process: ServerProcess;
-  /** A form post as a browser on this instance's page would send it (Origin set, redirects not followed). */
+  /** A form post as a browser on this instance's page would send it (the harness client, without its cookies). */
   post(pathname: string, fields: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
   get(pathname: string, headers?: Record<string, string>): Promise<Response>;
 }
@@ -55,14 +55,8 @@ export async function startInstance({
   return {
     origin,
     process: serverProcess,
-    post: (pathname, fields, headers = {}) =>
-      fetch(new URL(pathname, origin), {
-        method: "POST",
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", origin, ...headers },
-        body: new URLSearchParams(fields),
-      }),
-    get: (pathname, headers = {}) => fetch(new URL(pathname, origin), { redirect: "manual", headers }),
+    post: (pathname, fields, headers = {}) => new HttpClient({ origin }).post(pathname, fields, headers),
+    get: (pathname, headers = {}) => new HttpClient({ origin }).get(pathname, headers),
   };
 }
 
