@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
-import { startScript } from "./tests/support/process";
+import { startScript } from "./harness/process";
 import {
   APP_URL,
   MAILBOX_URL,

@@ -140,36 +140,20 @@ function scenarios(
       headers: { ...postHeaders, "x-forwarded-for": nextSignInAddress() },
     }),
   };
+  /** A page, asked for by CONNECTIONS browsers at once, signed in (with `cookie`) or not. */
+  const page = (name: string, path: string, cookie?: string): Scenario => ({
+    name,
+    expect: "2xx",
+    connections: CONNECTIONS,
+    headers: cookie === undefined ? PAGE_HEADERS : { ...PAGE_HEADERS, cookie },
+    requests: [{ method: "GET", path }],
+  });
   const list: Scenario[] = [
-    {
-      name: "anonymous /login",
-      expect: "2xx",
-      connections: CONNECTIONS,
-      headers: PAGE_HEADERS,
-      requests: [{ method: "GET", path: "/login" }],
-    },
-    {
-      name: "signed-in /settings/profile",
-      expect: "2xx",
-      connections: CONNECTIONS,
-      headers: { ...PAGE_HEADERS, cookie: user.cookie },
-      requests: [{ method: "GET", path: "/settings/profile" }],
-    },
-    {
-      name: `signed-in /todos (${TODOS})`,
-      expect: "2xx",
-      connections: CONNECTIONS,
-      headers: { ...PAGE_HEADERS, cookie: user.cookie },
-      requests: [{ method: "GET", path: "/todos" }],
-    },
-    {
-      // The same list query (and counts) with nothing to render: /todos minus this is the rendering of 50 items.
-      name: "signed-in /todos, 0 shown",
-      expect: "2xx",
-      connections: CONNECTIONS,
-      headers: { ...PAGE_HEADERS, cookie: user.cookie },
-      requests: [{ method: "GET", path: "/todos?filter=completed" }],
-    },
+    page("anonymous /login", "/login"),
+    page("signed-in /settings/profile", "/settings/profile", user.cookie),
+    page(`signed-in /todos (${TODOS})`, "/todos", user.cookie),
+    // The same list query (and counts) with nothing to render: /todos minus this is the rendering of 50 items.
+    page("signed-in /todos, 0 shown", "/todos?filter=completed", user.cookie),
     {
       name: `GET /api/todos (${TODOS}), JWT`,
       expect: "2xx",

@@ -7,7 +7,7 @@
  * Also the JavaScript of every route, from the Remix manifest, so that a route
  * that ships code it does not need shows up next to the others.
  */
-import { request } from "node:http";
+import { send } from "../harness/http";
 
 interface Fetched {
   status: number;
@@ -16,26 +16,17 @@ interface Fetched {
   body: Buffer;
 }
 
-/** One GET, with the bytes exactly as they arrived. */
-function get(url: string, headers: Record<string, string>): Promise<Fetched> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => {
-        const body = Buffer.concat(chunks);
-        resolve({
-          status: res.statusCode ?? 0,
-          bytes: body.length,
-          encoding: res.headers["content-encoding"] ?? null,
-          body,
-        });
-      });
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end();
-  });
+/** One GET, with the bytes exactly as they arrived (harness/http.ts decompresses nothing). */
+async function get(url: string, headers: Record<string, string>): Promise<Fetched> {
+  const { origin, pathname, search } = new URL(url);
+  const answer = await send(origin, `${pathname}${search}`, { headers });
+  const body = Buffer.from(await answer.arrayBuffer());
+  return {
+    status: answer.status,
+    bytes: body.length,
+    encoding: answer.headers.get("content-encoding"),
+    body,
+  };
 }
 
 export interface Weight {

@@ -10,10 +10,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { startServerProcess, waitForOk, type ServerProcess } from "../../tests/support/process";
-import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../../tests/support/smtp";
-
-export const SESSION_COOKIE = "todo.session_token";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
+import { expectStatus, HttpClient } from "../../harness/client";
+import { send } from "../../harness/http";
+import { startServerProcess, waitForOk, type ServerProcess } from "../../harness/process";
+import { mailedConfirmationLink, signUpAndConfirm } from "../../harness/sign-up";
+import { startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
 export const BENCH_PASSWORD = "correct horse battery staple";
 
 export type DatabaseKind = "pglite" | "postgres";
@@ -206,65 +208,9 @@ export const nextSeedAddress = () => {
   return `198.18.${n & 255}.${1 + ((n >> 8) & 127)}`;
 };
 
-/** A browser without JavaScript: keeps cookies, posts forms, follows no redirects by itself. */
-export class BenchClient {
-  readonly cookies = new Map<string, string>();
-
-  constructor(
-    readonly baseUrl: string,
-    readonly address = nextSeedAddress(),
-  ) {}
-
-  cookieHeader(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
-
-  async request(pathname: string, init: { method?: string; form?: Record<string, string> } = {}) {
-    const headers = new Headers({ "x-forwarded-for": this.address });
-    if (this.cookies.size > 0) headers.set("cookie", this.cookieHeader());
-    let body: URLSearchParams | undefined;
-    if (init.form) {
-      body = new URLSearchParams(init.form);
-      headers.set("content-type", "application/x-www-form-urlencoded");
-      // Every state change must come from the app's own origin.
-      headers.set("origin", this.baseUrl);
-    }
-    const response = await fetch(new URL(pathname, this.baseUrl), {
-      method: init.method ?? (init.form ? "POST" : "GET"),
-      headers,
-      body,
-      redirect: "manual",
-    });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = ""] = cookie.split(";");
-      const index = pair.indexOf("=");
-      const name = pair.slice(0, index).trim();
-      const value = pair.slice(index + 1).trim();
-      if (value === "" || /max-age=0/i.test(cookie)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return response;
-  }
-
-  async expect(
-    pathname: string,
-    status: number[],
-    init: { method?: string; form?: Record<string, string> } = {},
-  ) {
-    const response = await this.request(pathname, init);
-    if (!status.includes(response.status)) {
-      const text = await response.text();
-      throw new Error(
-        `${init.method ?? (init.form ? "POST" : "GET")} ${pathname}: ${response.status}\n${text.slice(0, 500)}`,
-      );
-    }
-    return response;
-  }
-}
-
 export interface SeededUser {
   email: string;
-  /** `todo.session_token=…`, as a browser would send it. */
+  /** The session cookie (`SESSION_COOKIE=…`), as a browser would send it. */
   cookie: string;
   /** A JWT from /api/auth/token, valid 15 minutes. */
   token: string;
@@ -294,35 +240,29 @@ export async function inBatches<T, R>(
  * from the SMTP catcher, then add `todoCount` todos through the form.
  */
 export async function seedUser(app: RunningApp, index: number, todoCount: number): Promise<SeededUser> {
-  const client = new BenchClient(app.url);
+  const client = new HttpClient({ origin: app.url, address: nextSeedAddress() });
   const email = `bench-${index}-${randomBytes(3).toString("hex")}@example.com`;
-  const signedUp = await client.expect("/signup", [302, 303], {
-    form: { name: `Bench User ${index}`, email, password: BENCH_PASSWORD, confirmPassword: BENCH_PASSWORD },
-  });
-  if (!signedUp.headers.get("location")?.startsWith("/verify-email")) {
-    throw new Error(`sign-up of ${email} went to ${signedUp.headers.get("location")}, not /verify-email`);
-  }
-  const [mail] = await app.smtp.waitFor(email, 1, 60_000);
-  if (!mail) throw new Error(`no mail to ${email}`);
-  const link = new URL(linkIn(mail, `${app.url}/verify-email?token=`));
-  // The link moves its token into the page's cookie; the page's button confirms.
-  await client.expect(`${link.pathname}${link.search}`, [302, 303]);
-  await client.expect(link.pathname, [200, 302, 303], { form: { intent: "confirm" } });
+  await signUpAndConfirm(
+    client,
+    { name: `Bench User ${index}`, email, password: BENCH_PASSWORD },
+    mailedConfirmationLink(app.smtp, app.url, 60_000),
+  );
   // The welcome message is a one-time cookie: read it once, as the browser would on arrival.
-  await client.expect("/todos", [200]);
+  await expectStatus(await client.get("/todos"), [200], "GET /todos");
   const session = client.cookies.get(SESSION_COOKIE);
   if (!session) throw new Error(`confirming ${email} set no session cookie`);
 
   for (let n = 1; n <= todoCount; n++) {
-    // fetch() says `Sec-Fetch-Mode: cors`, so the app answers as to its own script (200), not with a redirect.
-    await client.expect("/todos", [200, 302, 303], {
-      form: { intent: "create", title: `Benchmark todo number ${n}` },
-    });
+    const created = await client.post("/todos", { intent: "create", title: `Benchmark todo number ${n}` });
+    await expectStatus(created, [302, 303], "POST /todos");
   }
-  const tokenResponse = await client.expect("/api/auth/token", [200]);
+  const tokenResponse = await expectStatus(await client.get("/api/auth/token"), [200], "GET /api/auth/token");
   const { token } = (await tokenResponse.json()) as { token: string };
-  const listResponse = await fetch(`${app.url}/api/todos`, { headers: { authorization: `Bearer ${token}` } });
-  if (!listResponse.ok) throw new Error(`GET /api/todos: ${listResponse.status}`);
+  const listResponse = await expectStatus(
+    await send(app.url, "/api/todos", { headers: { authorization: `Bearer ${token}` } }),
+    [200],
+    "GET /api/todos",
+  );
   const list = (await listResponse.json()) as { todos: { id: string }[] };
   if (list.todos.length !== todoCount) {
     throw new Error(`${email} has ${list.todos.length} todos, not ${todoCount}`);

@@ -6,8 +6,8 @@
  * it (a proxy in the bench's own process would slow them); a second server on
  * the same database, idle but for these requests, does.
  */
-import { request } from "node:http";
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
+import { send } from "../../harness/http";
 
 /** The startup-phase requests that are answered before the real startup message (SSL, GSSAPI). */
 const PRE_STARTUP_CODES = new Set([80877103, 80877104]);
@@ -108,23 +108,15 @@ export interface Probe {
  */
 export const forwardedFor = (appUrl: string) => ({ "x-forwarded-host": new URL(appUrl).host });
 
-/**
- * One request, with exactly the headers given (fetch would add Sec-Fetch-Mode,
- * which turns a form post's redirect into a page), read to its end.
- */
-function send(probe: Probe): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...probe.headers?.() };
-    if (probe.body !== undefined) headers["content-length"] = String(Buffer.byteLength(probe.body));
-    const req = request(probe.url, { method: probe.method ?? "GET", headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(probe.body);
+/** One request with exactly the headers given (harness/http.ts: fetch would add Sec-Fetch-Mode), read to its end. */
+async function probeOnce(probe: Probe): Promise<{ status: number; body: string }> {
+  const url = new URL(probe.url);
+  const answer = await send(url.origin, `${url.pathname}${url.search}`, {
+    method: probe.method ?? "GET",
+    headers: probe.headers?.(),
+    body: probe.body,
   });
+  return { status: answer.status, body: await answer.text() };
 }
 
 export interface StatementCount {
@@ -150,7 +142,7 @@ export async function countStatements(
     const counts: number[] = [];
     for (let i = 0; i < samples + 3; i++) {
       const before = proxy.count();
-      const { status, body } = await send(probe);
+      const { status, body } = await probeOnce(probe);
       if (status !== probe.expect) {
         throw new Error(`${probe.name}: ${status}, expected ${probe.expect}:\n${body.slice(0, 500)}`);
       }

@@ -19,7 +19,7 @@ test.describe("account settings", () => {
     await waitForMail(page.request, user.email, "A change of your email address was asked for");
 
     const mail = await waitForMail(page.request, newEmail, "Confirm your new email address");
-    await app.goto(linkIn(mail, "/confirm-email?token="));
+    await app.goto(linkIn(mail, appUrl("/confirm-email?token=")));
     await expect(page).toHaveURL(appUrl("/confirm-email"));
     await page.getByRole("button", { name: "Confirm new address" }).click();
     await expect(page).toHaveURL(appUrl("/settings/email"));

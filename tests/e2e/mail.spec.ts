@@ -20,7 +20,7 @@ test.describe("mail journeys", () => {
     await expect(page.getByRole("status")).toContainText(`If an account uses ${user.email}`);
 
     const mail = await waitForMail(page.request, user.email, "Reset your password");
-    await app.goto(linkIn(mail, "/reset-password?token="));
+    await app.goto(linkIn(mail, appUrl("/reset-password?token=")));
     // The token left the address at once (into the page's cookie).
     await expect(page).toHaveURL(appUrl("/reset-password"));
     await expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
@@ -41,7 +41,7 @@ test.describe("mail journeys", () => {
     await expect(app.accountNav).toContainText(user.name);
 
     // The link worked once.
-    await app.goto(linkIn(mail, "/reset-password?token="));
+    await app.goto(linkIn(mail, appUrl("/reset-password?token=")));
     await expect(page.getByRole("heading", { name: "This link no longer works" })).toBeVisible();
   });
 
@@ -68,7 +68,7 @@ test.describe("mail journeys", () => {
       })
       .toBe(2);
     const latest = await waitForMail(page.request, user.email, "Confirm your email address");
-    await app.confirmSignUp(linkIn(latest, "/verify-email?token="));
+    await app.confirmSignUp(linkIn(latest, appUrl("/verify-email?token=")));
     await expect(page).toHaveURL(appUrl("/todos"));
   });
 

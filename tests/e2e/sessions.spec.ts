@@ -1,5 +1,6 @@
 import { appUrl, newCredentials } from "./support/app";
 import { expect, test } from "./support/test";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 
 const FIREFOX_ON_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:131.0) Gecko/20100101 Firefox/131.0";
 
@@ -27,7 +28,7 @@ test("a second browser's session is listed, signed out from the first, and refus
     await expect(list).toContainText("Firefox 131 on macOS 14.5");
     await expect(list).toContainText(clientAddress);
     // No session's token is written into the page.
-    const cookie = (await page.context().cookies()).find((item) => item.name === "todo.session_token");
+    const cookie = (await page.context().cookies()).find((item) => item.name === SESSION_COOKIE);
     const token = decodeURIComponent(cookie?.value ?? "").split(".")[0] ?? "";
     expect(token.length).toBeGreaterThan(16);
     expect(await page.content()).not.toContain(token);

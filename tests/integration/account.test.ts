@@ -11,6 +11,7 @@ import { account, auditEvent, session, todo, user, verification } from "../../db
 import { latestMail, signUpVerified } from "../support/accounts";
 import { TestClient } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
+import { SESSION_COOKIE } from "~/auth/session-cookie";
 
 interface FormReply {
   result: { error?: Record<string, string[] | null> };
@@ -87,7 +88,7 @@ describe.each(DATABASE_KINDS)("export and deletion on %s", (kind) => {
     });
     expect(result.status).toBe(302);
     expect(result.location).toBe("/");
-    expect(client.cookies.has("todo.session_token")).toBe(false);
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
 
     const { db } = services.database;
     expect(await db.select().from(user).where(eq(user.id, userId))).toEqual([]);

@@ -10,6 +10,7 @@ import { session, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
+import { SESSION_COOKIE } from "~/auth/session-cookie";
 
 interface FormReply {
   result: {
@@ -41,12 +42,12 @@ describe.each(DATABASE_KINDS)("sign-up, sign-in and sign-out on %s", (kind) => {
     });
     expect(result.status).toBe(302);
     expect(result.location).toBe("/verify-email");
-    expect(client.cookies.has("todo.session_token")).toBe(false);
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
 
     const verifiedClient = new TestClient(services);
     const { client: signedIn } = await signUpVerified(services, { client: verifiedClient });
     const cookie = [...signedIn.cookies.keys()];
-    expect(cookie).toContain("todo.session_token");
+    expect(cookie).toContain(SESSION_COOKIE);
     const page = await signedIn.get(todos.loader, "/todos");
     expect(page.status).toBe(200);
     const [stored] = await services.database.db.select().from(user).where(eq(user.email, email));
@@ -176,8 +177,8 @@ describe.each(DATABASE_KINDS)("sign-up, sign-in and sign-out on %s", (kind) => {
     const second = new TestClient(services);
     await first.post(login.action, "/login", { email, password: STRONG_PASSWORD });
     await second.post(login.action, "/login", { email, password: STRONG_PASSWORD });
-    const a = first.cookies.get("todo.session_token");
-    const b = second.cookies.get("todo.session_token");
+    const a = first.cookies.get(SESSION_COOKIE);
+    const b = second.cookies.get(SESSION_COOKIE);
     expect(a).toBeTruthy();
     expect(b).toBeTruthy();
     expect(a).not.toBe(b);
@@ -222,11 +223,11 @@ describe.each(DATABASE_KINDS)("sign-up, sign-in and sign-out on %s", (kind) => {
   it("ends the session on the server at sign-out, so the old cookie is worthless", async () => {
     const client = new TestClient(services);
     await signUp(client);
-    const oldCookie = client.cookieHeader();
+    const oldCookie = client.cookies.header();
     const result = await client.post(logout.action, "/logout", {});
     expect(result.status).toBe(302);
     expect(result.location).toBe("/");
-    expect(client.cookies.has("todo.session_token")).toBe(false);
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
 
     const replay = new TestClient(services);
     const request = replay.buildRequest("/todos", { headers: { cookie: oldCookie } });

@@ -8,7 +8,7 @@ import type { Services } from "~/services.server";
 import { latestMail, pathOf, pressOnLinkPage, signUpVerified } from "../support/accounts";
 import { TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, TEST_APP_URL } from "../support/databases";
-import { linkIn } from "../support/smtp";
+import { linkIn } from "../../harness/smtp";
 
 interface FormReply {
   result: { error?: Record<string, string[] | null> };

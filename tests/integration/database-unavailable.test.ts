@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isDatabaseUnavailable } from "../../db/outage";
 import { uniqueEmail } from "../support/client";
 import { formPost, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
-import { freePort } from "../support/process";
+import { freePort } from "../../harness/process";
+import { SESSION_COOKIE } from "~/auth/session-cookie";
 
 /** The error a call gave, or a failure if it gave none. */
 async function errorOf(call: () => Promise<unknown>): Promise<unknown> {
@@ -98,7 +99,7 @@ describe("an unreachable database", () => {
     const response = await formPost(app, "/logout", {}, { cookie });
     expect(response.status).toBe(503);
     expectRetryAfter(response);
-    expect(response.headers.getSetCookie().filter((line) => line.startsWith("todo.session_token="))).toEqual(
+    expect(response.headers.getSetCookie().filter((line) => line.startsWith(`${SESSION_COOKIE}=`))).toEqual(
       [],
     );
   });
@@ -116,8 +117,8 @@ describe("an unreachable database", () => {
     }
     const cookieValue = cookie
       .split("; ")
-      .find((pair) => pair.startsWith("todo.session_token="))
-      ?.slice("todo.session_token=".length);
+      .find((pair) => pair.startsWith(`${SESSION_COOKIE}=`))
+      ?.slice(`${SESSION_COOKIE}=`.length);
     const sessionToken = decodeURIComponent(cookieValue ?? "").split(".")[0] ?? "";
     expect(sessionToken.length).toBeGreaterThan(16);
     expect(app.logLines.join("")).not.toContain(sessionToken);

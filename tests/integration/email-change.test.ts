@@ -9,7 +9,7 @@ import { mailOutbox, user } from "../../db/schema";
 import { latestMail, openLink, pathOf, pressOnLinkPage, signUpVerified } from "../support/accounts";
 import { TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, DATABASE_KINDS, TEST_APP_URL } from "../support/databases";
-import { linkIn } from "../support/smtp";
+import { linkIn } from "../../harness/smtp";
 
 interface FormReply {
   result: { error?: Record<string, string[] | null> };

@@ -22,7 +22,8 @@ import {
   testConfig,
 } from "../support/databases";
 import { within } from "../support/wait";
-import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
+import { SESSION_COOKIE } from "~/auth/session-cookie";
 
 const NEW_PASSWORD = "a brand new passphrase";
 
@@ -91,7 +92,7 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     // The same link again signs no one in.
     const again = await confirmLink(new TestClient(services), pathOf(link));
     expect(again.location).toBe("/login");
-    expect(again.headers.getSetCookie().some((cookie) => cookie.startsWith("todo.session_token="))).toBe(
+    expect(again.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))).toBe(
       false,
     );
   });
@@ -135,7 +136,7 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     );
     expect(right.status).toBe(403);
     expect(right.data.unverifiedEmail).toBe(email);
-    expect(right.headers.getSetCookie().some((cookie) => cookie.startsWith("todo.session_token="))).toBe(
+    expect(right.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))).toBe(
       false,
     );
 
@@ -250,9 +251,7 @@ describe.each(DATABASE_KINDS)("mail on %s, through a real SMTP server", (kind) =
     });
     expect(done.status).toBe(302);
     expect(done.location).toBe("/login");
-    expect(done.headers.getSetCookie().some((cookie) => cookie.startsWith("todo.session_token="))).toBe(
-      false,
-    );
+    expect(done.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
 
     const old = await new TestClient(services).post(login.action, "/login", {
       email,

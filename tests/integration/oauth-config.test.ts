@@ -12,7 +12,7 @@ import { TestClient } from "../support/client";
 import { createTestServices, TEST_APP_URL } from "../support/databases";
 import { startHttpApp, type HttpApp } from "../support/http-app";
 import { withParams } from "../support/oauth";
-import { freePort, startServerProcess, type ServerProcess } from "../support/process";
+import { freePort, startServerProcess, type ServerProcess } from "../../harness/process";
 
 const SECRET = "s".repeat(32);
 const GITHUB = { GITHUB_CLIENT_ID: "gh-client", GITHUB_CLIENT_SECRET: "gh-secret" };

@@ -29,6 +29,7 @@ import {
   withParams,
 } from "../support/oauth";
 import { startTestOidcProvider, type TestOidcProvider } from "../support/oidc-provider";
+import { SESSION_COOKIE } from "~/auth/session-cookie";
 
 interface LoginPage {
   providers: Array<{ id: string; name: string }>;
@@ -82,7 +83,7 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
 
   /** The user the client's session belongs to, if it has one. */
   async function signedInUserId(client: TestClient) {
-    const token = client.cookies.get("todo.session_token");
+    const token = client.cookies.get(SESSION_COOKIE);
     if (!token) return null;
     const [row] = await db()
       .select({ userId: session.userId })
@@ -283,7 +284,7 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
     // Meanwhile, in another tab of the same browser, someone signs in with a password.
     expect((await client.post(login.action, "/login", { email, password })).status).toBe(302);
     const before = await signedInUserId(client);
-    const token = decodeURIComponent(client.cookies.get("todo.session_token") ?? "").split(".")[0] ?? "";
+    const token = client.cookies.sessionToken() ?? "";
 
     expect((await followCallback(client, await callbackFromProvider(authorizationUrl, sub))).location).toBe(
       "/todos",

@@ -3,7 +3,7 @@ import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, startServerProcess, waitForOk, type ServerProcess } from "../support/process";
+import { freePort, startServerProcess, waitForOk, type ServerProcess } from "../../harness/process";
 
 const SECRET = "a-production-secret-of-at-least-32-chars";
 

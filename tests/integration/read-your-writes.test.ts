@@ -16,7 +16,7 @@ import {
   type HttpApp,
 } from "../support/http-app";
 import { signUpOn, withTwoInstances } from "../support/instances";
-import { linkIn } from "../support/smtp";
+import { linkIn } from "../../harness/smtp";
 import { within } from "../support/wait";
 
 /**

@@ -9,7 +9,7 @@ import type { Services } from "~/services.server";
 import { confirmLinkElsewhere, latestMail, pathOf, signUpVerified } from "../support/accounts";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, DATABASE_KINDS, TEST_APP_URL } from "../support/databases";
-import { linkIn } from "../support/smtp";
+import { linkIn } from "../../harness/smtp";
 
 interface EventRow {
   type: string;

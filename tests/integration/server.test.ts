@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { session, todo, user } from "../../db/schema";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { formPost, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
+import { SESSION_COOKIE_PATTERN } from "../../harness/cookies";
 
 describe("the server layer, over HTTP", () => {
   let app: HttpApp;
@@ -276,7 +277,7 @@ describe("the server layer, over HTTP", () => {
     // The line is written when the response closes.
     await app.quiet();
     const logs = app.logLines.join("");
-    const token = /todo\.session_token=([^;.]+)/.exec(cookie)?.[1] ?? "missing";
+    const token = new RegExp(`${SESSION_COOKIE_PATTERN}=([^;.]+)`).exec(cookie)?.[1] ?? "missing";
     expect(logs).toContain('"path":"/todos"');
     expect(logs).toMatch(/"reqId":"[0-9a-f-]{36}"/);
     expect(logs).not.toContain(STRONG_PASSWORD);

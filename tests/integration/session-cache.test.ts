@@ -6,6 +6,7 @@ import type { Services } from "~/services.server";
 import { session, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
+import { SESSION_COOKIE } from "~/auth/session-cookie";
 
 describe.each(DATABASE_KINDS)("the session cache on %s", (kind) => {
   let services: Services;
@@ -17,7 +18,7 @@ describe.each(DATABASE_KINDS)("the session cache on %s", (kind) => {
   it("answers a signed-in page from memory, and forgets a session the moment it is revoked", async () => {
     const { client, email } = await signUpVerified(services);
     expect((await client.get(todos.loader, "/todos")).status).toBe(200);
-    const cookie = client.cookies.get("todo.session_token") ?? "";
+    const cookie = client.cookies.get(SESSION_COOKIE) ?? "";
     expect(services.sessionCache.get(cookie)?.user.email).toBe(email);
 
     const [row] = await services.database.db

@@ -9,6 +9,7 @@ import { session, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
 import { TestClient } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
+import { SESSION_COOKIE } from "~/auth/session-cookie";
 
 describe.each(DATABASE_KINDS)("session lifetimes on %s", (kind) => {
   let services: Services;
@@ -42,7 +43,7 @@ describe.each(DATABASE_KINDS)("session lifetimes on %s", (kind) => {
     expect(page.status).toBe(302);
     expect(page.location).toMatch(/^\/login/);
     expect(await sessionsOf(email)).toEqual([]);
-    expect(client.cookies.has("todo.session_token")).toBe(false);
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
   });
 
   it("ends a session past its absolute lifetime on /api/auth/* too", async () => {

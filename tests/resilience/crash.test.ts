@@ -2,74 +2,24 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../harness/process";
+import { startSmtpCatcher } from "../../harness/smtp";
 import { uniqueEmail } from "../support/client";
 import { createPostgresDatabase } from "../support/databases";
-import type { AppInstance } from "../support/instances";
-import { freePort, startServerProcess, waitForOk } from "../support/process";
-import { startSmtpCatcher } from "../support/smtp";
-import {
-  acknowledged,
-  Browser,
-  createTally,
-  nextAddress,
-  report,
-  signUp,
-  sleep,
-  todosOnPage,
-  type Tally,
-} from "./support/traffic";
+import { startInstance } from "../support/instances";
+import { acknowledged, reportedScenario, signUp, sleep, todosOnPage } from "./support/traffic";
 
 const WRITERS = 6;
 const LOAD_BEFORE_KILL_MS = 2_500;
 
-/** `node build/server.js` on `port`, with the database given, as a production instance. */
-async function startApp(
-  port: number,
-  database: Record<string, string>,
-  smtpUrl: string,
-): Promise<AppInstance> {
-  const origin = `http://127.0.0.1:${port}`;
-  const serverProcess = startServerProcess({
-    NODE_ENV: "production",
-    HOST: "127.0.0.1",
-    PORT: String(port),
-    APP_URL: origin,
-    BETTER_AUTH_SECRET: "a-production-secret-of-at-least-32-chars",
-    SMTP_URL: smtpUrl,
-    TRUST_PROXY: "loopback",
-    LOG_LEVEL: "warn",
-    ...database,
-  });
-  const instance: AppInstance = {
-    origin,
-    process: serverProcess,
-    post: (pathname, fields, headers = {}) =>
-      fetch(new URL(pathname, origin), {
-        method: "POST",
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", origin, ...headers },
-        body: new URLSearchParams(fields),
-      }),
-    get: (pathname, headers = {}) => fetch(new URL(pathname, origin), { redirect: "manual", headers }),
-  };
-  try {
-    await waitForOk(`${origin}/readyz`, 90_000);
-  } catch (error) {
-    serverProcess.child.kill("SIGKILL");
-    throw new Error(`the server did not start:\n${serverProcess.output()}`, { cause: error });
-  }
-  return instance;
-}
-
 describe.each(["pglite", "postgres"] as const)("kill -9 of the server under a write load, on %s", (kind) => {
-  const tally: Tally = createTally();
+  const { tally, extra, newBrowser } = reportedScenario(`crash (kill -9) on ${kind}`);
   const cleanups: (() => Promise<void> | void)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
   it("keeps every acknowledged todo, once, after a restart", async () => {
-    const extra: Record<string, number> = {};
     let database: Record<string, string>;
     if (kind === "pglite") {
       const dir = mkdtempSync(path.join(tmpdir(), "todo-crash-"));
@@ -84,9 +34,9 @@ describe.each(["pglite", "postgres"] as const)("kill -9 of the server under a wr
     cleanups.push(() => smtp.stop());
     const port = await freePort();
 
-    const first = await startApp(port, database, smtp.url);
+    const first = await startInstance({ port, database, smtp });
     cleanups.push(() => void first.process.child.kill("SIGKILL"));
-    const browser = new Browser(nextAddress(), tally);
+    const browser = newBrowser();
     await signUp(browser, first, smtp, uniqueEmail(`crash-${kind}`));
 
     let running = true;
@@ -119,7 +69,7 @@ describe.each(["pglite", "postgres"] as const)("kill -9 of the server under a wr
     expect(acknowledgedTitles.size).toBeGreaterThan(0);
 
     // The same database again, in a new process (on PGlite it takes over the dead process's lock).
-    const second = await startApp(port, database, smtp.url);
+    const second = await startInstance({ port, database, smtp });
     cleanups.push(async () => {
       second.process.child.kill("SIGTERM");
       await second.process.exited();
@@ -137,6 +87,5 @@ describe.each(["pglite", "postgres"] as const)("kill -9 of the server under a wr
     tally.writesFound = [...acknowledgedTitles].filter((title) => counts.has(title)).length;
     extra["unanswered writes"] = unanswered;
     extra["unanswered writes found"] = titles.length - tally.writesFound;
-    report(`crash (kill -9) on ${kind}`, tally, extra);
   });
 });

@@ -2,21 +2,17 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueEmail } from "../support/client";
 import { startInstances, type AppInstance } from "../support/instances";
-import { startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import { startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
 import { startPostgresCluster, type PostgresCluster } from "./support/postgres-cluster";
+import { within } from "../support/wait";
 import {
   acknowledged,
-  Browser,
-  createTally,
   expectOutageAnswer,
-  nextAddress,
   outcomeText,
-  report,
+  reportedScenario,
   signUp,
   sleep,
-  within,
   type Outcome,
-  type Tally,
 } from "./support/traffic";
 
 const USERS = 6;
@@ -35,8 +31,7 @@ interface Observation {
 }
 
 describe("a database outage under load", () => {
-  const tally: Tally = createTally();
-  const extra: Record<string, number> = {};
+  const { tally, extra, newBrowser } = reportedScenario("database outage");
   let cluster: PostgresCluster;
   let smtp: SmtpCatcher;
   let instances: AppInstance[];
@@ -53,7 +48,6 @@ describe("a database outage under load", () => {
     await stop();
     await smtp?.stop();
     await cluster?.destroy();
-    report("database outage", tally, extra);
   });
 
   it("answers 503 while PostgreSQL is down, recovers without a restart, and keeps every acknowledged write", async () => {
@@ -62,7 +56,7 @@ describe("a database outage under load", () => {
     const pick = () => (Math.random() < 0.5 ? one : two);
     const users = await Promise.all(
       Array.from({ length: USERS }, async (_, index) => {
-        const browser = new Browser(nextAddress(), tally);
+        const browser = newBrowser();
         await signUp(browser, index % 2 ? two : one, smtp, uniqueEmail(`outage${index}`));
         return browser;
       }),
@@ -145,14 +139,9 @@ describe("a database outage under load", () => {
     // The session change notifications are back too: a sign-out on one is refused by the other at once.
     const [leaving] = users;
     if (!leaving) throw new Error("no users");
-    const cookie = leaving.cookieHeader;
+    const copy = leaving.copy();
     for (let i = 0; i < 3; i++) await leaving.get(two, "/todos");
     expect(outcomeText(await leaving.post(one, "/logout", {}))).toBe("302");
-    const copy = new Browser(leaving.address, tally);
-    for (const pair of cookie.split("; ")) {
-      const [name = "", value = ""] = pair.split("=");
-      copy.cookies.set(name, value);
-    }
     extra["sign-out seen by the other after ms"] = await within(1_000, async () => {
       const page = await copy.get(two, "/todos");
       return page.ok && page.status === 302;

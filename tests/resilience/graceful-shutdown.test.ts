@@ -1,18 +1,8 @@
 import postgres from "postgres";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { instancesForSuite } from "../support/instances";
-import {
-  acknowledged,
-  Browser,
-  createTally,
-  nextAddress,
-  report,
-  signUp,
-  sleep,
-  type Outcome,
-  type Tally,
-} from "./support/traffic";
+import { acknowledged, reportedScenario, signUp, sleep, type Outcome } from "./support/traffic";
 
 const WRITERS = 6;
 const SIGN_INS = 3;
@@ -20,19 +10,12 @@ const LOAD_BEFORE_SIGNAL_MS = 2_000;
 /** README: the process exits 0 within 10 seconds of SIGTERM. */
 const EXIT_WITHIN_MS = 10_000;
 
-interface Timed {
-  startedAt: number;
-  endedAt: number;
-  outcome: Outcome;
-}
+/** When the answer came, or the request failed. */
+const endedAt = ({ startedAt, ms }: Outcome) => startedAt + ms;
 
 describe("SIGTERM under load", () => {
-  const tally: Tally = createTally();
-  const extra: Record<string, number> = {};
+  const { tally, extra, newBrowser } = reportedScenario("graceful shutdown");
   const cluster = instancesForSuite(1);
-  afterAll(() => {
-    report("graceful shutdown", tally, extra);
-  });
   const instance = () => {
     const [only] = cluster.instances;
     if (!only) throw new Error("the instance did not start");
@@ -41,19 +24,18 @@ describe("SIGTERM under load", () => {
 
   it("lets requests in flight finish, refuses new ones cleanly, and exits 0", async () => {
     const email = uniqueEmail("shutdown");
-    const writer = new Browser(nextAddress(), tally);
+    const writer = newBrowser();
     await signUp(writer, instance(), cluster.smtp, email);
 
     let signalledAt = Number.POSITIVE_INFINITY;
-    const timed: Timed[] = [];
+    const outcomes: Outcome[] = [];
     const acknowledgedTitles = new Set<string>();
     const attempted = new Set<string>();
     /** Sends until the server refuses a connection: it has stopped listening. */
     const keepSending = async (send: (n: number) => Promise<Outcome>) => {
       for (let n = 0; ; n++) {
-        const startedAt = Date.now();
         const outcome = await send(n);
-        timed.push({ startedAt, endedAt: Date.now(), outcome });
+        outcomes.push(outcome);
         if (!outcome.ok || Date.now() - signalledAt > EXIT_WITHIN_MS) return;
       }
     };
@@ -73,7 +55,10 @@ describe("SIGTERM under load", () => {
       // A sign-in hashes a password: slow enough to be in flight when the signal lands.
       ...Array.from({ length: SIGN_INS }, () =>
         keepSending(() =>
-          new Browser(nextAddress(), tally).post(instance(), "/login", { email, password: STRONG_PASSWORD }),
+          newBrowser().post(instance(), "/login", {
+            email,
+            password: STRONG_PASSWORD,
+          }),
         ),
       ),
     ];
@@ -89,22 +74,22 @@ describe("SIGTERM under load", () => {
     extra["exit after ms"] = ms;
 
     // In flight at the signal: each one finished, as it would have without it.
-    const inFlight = timed.filter(
-      ({ startedAt, endedAt }) => startedAt < signalledAt && endedAt >= signalledAt,
+    const inFlight = outcomes.filter(
+      (outcome) => outcome.startedAt < signalledAt && endedAt(outcome) >= signalledAt,
     );
     expect(inFlight.length).toBeGreaterThan(0);
-    for (const { outcome } of inFlight) {
+    for (const outcome of inFlight) {
       expect(outcome.ok ? outcome.status : outcome.code).toBe(302);
     }
     // Sent after it: answered, or refused cleanly — the connection refused, or a 503 — never cut off or failed.
-    const later = timed.filter(({ startedAt }) => startedAt >= signalledAt);
-    const unclean = later.filter(({ outcome }) =>
+    const later = outcomes.filter(({ startedAt }) => startedAt >= signalledAt);
+    const unclean = later.filter((outcome) =>
       outcome.ok ? outcome.status >= 500 && outcome.status !== 503 : outcome.code !== "ECONNREFUSED",
     );
-    expect(unclean.map(({ outcome }) => (outcome.ok ? outcome.status : outcome.code))).toEqual([]);
+    expect(unclean.map((outcome) => (outcome.ok ? outcome.status : outcome.code))).toEqual([]);
     // And before it, everything went as usual.
-    const before = timed.filter(({ endedAt }) => endedAt < signalledAt);
-    expect(before.filter(({ outcome }) => !outcome.ok || outcome.status !== 302)).toEqual([]);
+    const before = outcomes.filter((outcome) => endedAt(outcome) < signalledAt);
+    expect(before.filter((outcome) => !outcome.ok || outcome.status !== 302)).toEqual([]);
 
     const sql = postgres(cluster.databaseUrl, { max: 1, onnotice: () => {} });
     try {
@@ -118,7 +103,7 @@ describe("SIGTERM under load", () => {
       await sql.end();
     }
     extra["in flight at the signal"] = inFlight.length;
-    extra["refused after it"] = later.filter(({ outcome }) => !outcome.ok).length;
-    extra["answered after it"] = later.filter(({ outcome }) => outcome.ok).length;
+    extra["refused after it"] = later.filter((outcome) => !outcome.ok).length;
+    extra["answered after it"] = later.filter((outcome) => outcome.ok).length;
   });
 });

@@ -1,20 +1,17 @@
 import postgres from "postgres";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { instancesForSuite, type AppInstance } from "../support/instances";
 import {
   acknowledged,
-  Browser,
+  type CountedBrowser,
   countStatuses,
-  createTally,
   errorCount,
-  nextAddress,
-  report,
+  reportedScenario,
   signUp,
   sleep,
   todosOnPage,
   type Outcome,
-  type Tally,
 } from "./support/traffic";
 
 const USERS = 50;
@@ -35,7 +32,7 @@ interface Known {
 
 interface Person {
   email: string;
-  browser: Browser;
+  browser: CountedBrowser;
   todos: Map<string, Known>;
   /** Todos whose last write got no clear answer: what the database holds of them is not known. */
   uncertain: Set<string>;
@@ -43,14 +40,13 @@ interface Person {
 }
 
 describe("50 people for a minute on two instances", () => {
-  const tally: Tally = createTally();
-  const extra: Record<string, number> = {};
   const actions = { "sign-in": 0, create: 0, toggle: 0, delete: 0, view: 0 };
+  const { tally, extra, newBrowser } = reportedScenario(
+    `load (${USERS} people, ${SECONDS} s)`,
+    () => actions,
+  );
   const latencies: number[] = [];
   const cluster = instancesForSuite(2);
-  afterAll(() => {
-    report(`load (${USERS} people, ${SECONDS} s)`, tally, { ...actions, ...extra });
-  });
 
   /** Any instance, as a load balancer without sticky sessions picks one. */
   const anyInstance = (): AppInstance => {
@@ -145,7 +141,7 @@ describe("50 people for a minute on two instances", () => {
       const joined = await Promise.all(
         Array.from({ length: Math.min(10, USERS - batch) }, async (_, offset) => {
           const email = uniqueEmail(`load${batch + offset}`);
-          const browser = new Browser(nextAddress(), tally);
+          const browser = newBrowser();
           await signUp(
             browser,
             cluster.instances[(batch + offset) % cluster.instances.length] ?? anyInstance(),

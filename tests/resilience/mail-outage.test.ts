@@ -1,17 +1,9 @@
 import postgres from "postgres";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { instancesForSuite } from "../support/instances";
-import {
-  Browser,
-  createTally,
-  errorCount,
-  nextAddress,
-  report,
-  sleep,
-  within,
-  type Tally,
-} from "./support/traffic";
+import { within } from "../support/wait";
+import { errorCount, reportedScenario, sleep } from "./support/traffic";
 
 const SIGN_UPS = 10;
 /** The outbox's first retry comes 10 s after a failure (production backoff); then some margin. */
@@ -28,13 +20,9 @@ interface OutboxRow {
 }
 
 describe("an SMTP outage during sign-ups", () => {
-  const tally: Tally = createTally();
-  const extra: Record<string, number> = {};
+  const { tally, extra, newBrowser } = reportedScenario("mail outage");
   // Two instances, two mail workers on one outbox.
   const cluster = instancesForSuite(2);
-  afterAll(() => {
-    report("mail outage", tally, extra);
-  });
 
   async function outbox(addresses: string[]): Promise<OutboxRow[]> {
     const sql = postgres(cluster.databaseUrl, { max: 1, onnotice: () => {} });
@@ -54,7 +42,7 @@ describe("an SMTP outage during sign-ups", () => {
     const addresses = Array.from({ length: SIGN_UPS }, (_, index) => uniqueEmail(`mailout${index}`));
     const answers = await Promise.all(
       addresses.map((email, index) =>
-        new Browser(nextAddress(), tally).post(index % 2 ? two : one, "/signup", {
+        newBrowser().post(index % 2 ? two : one, "/signup", {
           name: "Patient User",
           email,
           password: STRONG_PASSWORD,

@@ -7,25 +7,15 @@ import { MIGRATIONS_DIR } from "../../db/client.server";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { createPostgresDatabase } from "../support/databases";
 import { startInstances, type AppInstance } from "../support/instances";
-import { startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
-import {
-  Browser,
-  createTally,
-  errorCount,
-  nextAddress,
-  outcomeText,
-  report,
-  signUp,
-  within,
-  type Tally,
-} from "./support/traffic";
+import { startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
+import { within } from "../support/wait";
+import type { CountedBrowser, Outcome } from "./support/traffic";
+import { errorCount, outcomeText, reportedScenario, signUp } from "./support/traffic";
 
-const SESSION_COOKIE = "todo.session_token";
 const NEW_PASSWORD = "a different passphrase entirely";
 
 describe("two instances on one PostgreSQL database", () => {
-  const tally: Tally = createTally();
-  const propagation: Record<string, number> = {};
+  const { tally, extra: propagation, newBrowser } = reportedScenario("two instances");
   let database: { url: string; drop(): Promise<void> };
   let smtp: SmtpCatcher;
   let one: AppInstance;
@@ -50,13 +40,11 @@ describe("two instances on one PostgreSQL database", () => {
     await Promise.all(stops.map((stop) => stop()));
     await smtp?.stop();
     await database?.drop();
-    report("two instances", tally, propagation);
   });
 
   /** The session of a browser, as the database knows it (its cookie carries the token, signed). */
-  async function sessionIdOf(browser: Browser): Promise<string> {
-    const signed = decodeURIComponent(browser.cookies.get(SESSION_COOKIE) ?? "");
-    const token = signed.slice(0, signed.lastIndexOf("."));
+  async function sessionIdOf(browser: CountedBrowser): Promise<string> {
+    const token = browser.cookies.sessionToken();
     const sql = postgres(database.url, { max: 1, onnotice: () => {} });
     try {
       const [row] = await sql<{ id: string }[]>`select id from session where token = ${token}`;
@@ -69,14 +57,14 @@ describe("two instances on one PostgreSQL database", () => {
 
   /** A second browser of the same account, signed in on `instance`. */
   async function signIn(instance: AppInstance, email: string, password = STRONG_PASSWORD) {
-    const browser = new Browser(nextAddress(), tally);
+    const browser = newBrowser();
     const signedIn = await browser.post(instance, "/login", { email, password });
     expect(outcomeText(signedIn)).toBe("302");
     return browser;
   }
 
   /** Uses the session on `instance` a few times, so that it is in that process's cache. */
-  async function warm(browser: Browser, instance: AppInstance) {
+  async function warm(browser: CountedBrowser, instance: AppInstance) {
     for (let i = 0; i < 3; i++) {
       const page = await browser.get(instance, "/todos");
       expect(page.ok && page.status).toBe(200);
@@ -84,11 +72,29 @@ describe("two instances on one PostgreSQL database", () => {
   }
 
   /** Polls `instance` until it sends `browser` to the sign-in page: the milliseconds that took (at most one second). */
-  async function refusedWithinASecond(browser: Browser, instance: AppInstance): Promise<number> {
+  async function refusedWithinASecond(browser: CountedBrowser, instance: AppInstance): Promise<number> {
     return within(1000, async () => {
       const page = await browser.get(instance, "/todos");
       return page.ok && page.status === 302 && (page.headers.get("location") ?? "").startsWith("/login");
     });
+  }
+
+  /** An account signed up on one, and another browser of it signed in on two, whose session two has cached. */
+  async function ownerAndOther(prefix: string) {
+    const email = uniqueEmail(prefix);
+    const owner = newBrowser();
+    await signUp(owner, one, smtp, email);
+    const other = await signIn(two, email);
+    await warm(other, two);
+    return { email, owner, other };
+  }
+
+  /** A change on one, acknowledged (`answer`), and then seen on two: `browser` refused there within a second. */
+  async function refusedOnTwoAfter(answer: Outcome, browser: CountedBrowser, figure: string) {
+    expect(outcomeText(answer)).toBe("302");
+    tally.writesAcknowledged++;
+    propagation[figure] = await refusedWithinASecond(browser, two);
+    tally.writesFound++;
   }
 
   it("both became ready, and migrated once", async () => {
@@ -108,7 +114,7 @@ describe("two instances on one PostgreSQL database", () => {
   });
 
   it("a session made on one works on the other, and so does what it wrote", async () => {
-    const browser = new Browser(nextAddress(), tally);
+    const browser = newBrowser();
     await signUp(browser, one, smtp, uniqueEmail("both"));
     const created = await browser.post(one, "/todos", { intent: "create", title: "written on one" });
     expect(outcomeText(created)).toBe("302");
@@ -120,58 +126,36 @@ describe("two instances on one PostgreSQL database", () => {
   });
 
   it("sign-out on one ends the session on the other within a second", async () => {
-    const browser = new Browser(nextAddress(), tally);
+    const browser = newBrowser();
     await signUp(browser, one, smtp, uniqueEmail("signout"));
-    const cookie = browser.cookieHeader;
-    await warm(browser, two);
-    expect(outcomeText(await browser.post(one, "/logout", {}))).toBe("302");
-    tally.writesAcknowledged++;
     // The old cookie, as someone who kept a copy would send it.
-    const copy = new Browser(browser.address, tally);
-    for (const pair of cookie.split("; ")) {
-      const [name = "", value = ""] = pair.split("=");
-      copy.cookies.set(name, value);
-    }
-    propagation["sign-out ms"] = await refusedWithinASecond(copy, two);
-    tally.writesFound++;
+    const copy = browser.copy();
+    await warm(browser, two);
+    await refusedOnTwoAfter(await browser.post(one, "/logout", {}), copy, "sign-out ms");
   });
 
   it("revocation on one ends the session on the other within a second", async () => {
-    const email = uniqueEmail("revoke");
-    const owner = new Browser(nextAddress(), tally);
-    await signUp(owner, one, smtp, email);
-    const other = await signIn(two, email);
-    await warm(other, two);
+    const { owner, other } = await ownerAndOther("revoke");
     const revoked = await owner.post(one, "/settings/sessions", {
       intent: "revoke",
       sessionId: await sessionIdOf(other),
     });
-    expect(outcomeText(revoked)).toBe("302");
-    tally.writesAcknowledged++;
-    propagation["revocation ms"] = await refusedWithinASecond(other, two);
-    tally.writesFound++;
+    await refusedOnTwoAfter(revoked, other, "revocation ms");
     // The browser that revoked it is still signed in.
     const own = await owner.get(one, "/todos");
     expect(own.ok && own.status).toBe(200);
   });
 
   it("a password change on one ends the other sessions on the other within a second", async () => {
-    const email = uniqueEmail("password");
-    const owner = new Browser(nextAddress(), tally);
-    await signUp(owner, one, smtp, email);
-    const other = await signIn(two, email);
-    await warm(other, two);
+    const { email, owner, other } = await ownerAndOther("password");
     const changed = await owner.post(one, "/settings/password", {
       currentPassword: STRONG_PASSWORD,
       newPassword: NEW_PASSWORD,
       confirmPassword: NEW_PASSWORD,
     });
-    expect(outcomeText(changed)).toBe("302");
-    tally.writesAcknowledged++;
-    propagation["password change ms"] = await refusedWithinASecond(other, two);
-    tally.writesFound++;
+    await refusedOnTwoAfter(changed, other, "password change ms");
     // The new password works on the other instance; the old one does not.
-    const again = new Browser(nextAddress(), tally);
+    const again = newBrowser();
     const withOld = await again.post(two, "/login", { email, password: STRONG_PASSWORD });
     expect(withOld.ok && withOld.status).toBe(400);
     expect(outcomeText(await again.post(two, "/login", { email, password: NEW_PASSWORD }))).toBe("302");
@@ -179,7 +163,7 @@ describe("two instances on one PostgreSQL database", () => {
 
   it("rate limits are shared: attempts on either count against one limit", async () => {
     const { limit } = ADDRESS_LIMITS["forgot-password"];
-    const browser = new Browser(nextAddress(), tally);
+    const browser = newBrowser();
     const instances = [one, two];
     for (let attempt = 0; attempt < limit; attempt++) {
       const answer = await browser.post(instances[attempt % 2] ?? one, "/forgot-password", {

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { account, emailChange } from "../../db/schema";
 import { uniqueEmail } from "../support/client";
-import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../support/smtp";
+import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
 import { APP_URL, withProvider } from "./provider";
 import {
   ageSession,
@@ -351,7 +351,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
 
     // A JSON sign-in over the cookie a browser holds ends that session on the server.
     expect(
-      (await other.api("/api/auth/sign-in/email", { email: victim, password: OWNER_PASSWORD })).status,
+      (await other.postJson("/api/auth/sign-in/email", { email: victim, password: OWNER_PASSWORD })).status,
     ).toBe(403);
     const heldNow = other.sessionToken;
     expect(heldNow).toBe(held);
@@ -359,7 +359,7 @@ describe("Account takeover (ASVS 6.4, 7.5; pre-hijacked accounts)", () => {
       "/todos",
     );
     expect(
-      (await other.api("/api/auth/sign-in/email", { email: victim, password: OWNER_PASSWORD })).status,
+      (await other.postJson("/api/auth/sign-in/email", { email: victim, password: OWNER_PASSWORD })).status,
     ).toBe(200);
     expect(await allSessionTokens(app())).not.toContain(held);
   });

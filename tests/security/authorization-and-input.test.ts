@@ -18,6 +18,7 @@ import {
   whileTodoTableIsMissing,
   type Account,
 } from "./support";
+import { SESSION_COOKIE } from "~/auth/session-cookie";
 
 const MEGABYTE = "x".repeat(1024 * 1024);
 
@@ -77,7 +78,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
   it("Every loader and action checks the session: without a valid one, private pages and actions send to sign-in and show or change nothing", async () => {
     const { browser, owner, id } = await withTodo("Only mine to see");
     const [name = "", value = ""] =
-      [...browser.cookies].find(([cookie]) => cookie.endsWith("session_token")) ?? [];
+      [...browser.cookies].find(([cookie]) => cookie.endsWith(SESSION_COOKIE)) ?? [];
     const [token = "", signature = ""] = decodeURIComponent(value).split(".");
     const signedOut = new Browser(app);
     expect((await signedOut.post("/logout", {})).status).toBe(302);
@@ -134,7 +135,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
         expect(answer.headers.get("location"), `${path} with ${why}`).toMatch(/^\/login\?redirectTo=/);
       }
       expect(await (await visitor.get("/api/auth/get-session")).text(), why).toBe("null");
-      expect((await visitor.api("/api/auth/update-user", { name: "Anonymous" })).status, why).toBe(401);
+      expect((await visitor.postJson("/api/auth/update-user", { name: "Anonymous" })).status, why).toBe(401);
     }
     expect({ user: await userByEmail(app, owner.email), todos: await todosOf(owner.email) }).toEqual(before);
     expect(await browser.isSignedIn()).toBe(true);
@@ -259,7 +260,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
       { image: { nested: true } },
       { image: "nul\u0000byte" },
     ]) {
-      const viaApi = await browser.api("/api/auth/update-user", { name: "Api Name", ...field });
+      const viaApi = await browser.postJson("/api/auth/update-user", { name: "Api Name", ...field });
       expect(viaApi.status, JSON.stringify(field).slice(0, 60)).toBe(400);
       expect(await viaApi.json()).toMatchObject({ code: "FIELD_NOT_ALLOWED" });
     }
@@ -273,7 +274,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
       createdAt: before?.createdAt,
     });
     // Positive control: the name alone goes through.
-    expect((await browser.api("/api/auth/update-user", { name: "Api Name" })).status).toBe(200);
+    expect((await browser.postJson("/api/auth/update-user", { name: "Api Name" })).status).toBe(200);
     expect((await userByEmail(app, owner.email))?.name).toBe("Api Name");
 
     // Signing up cannot skip the confirmation or choose the account's id.
@@ -295,7 +296,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
       { id: "chosen-api-id" },
       { image: "https://evil.example/x.png" },
     ]) {
-      const refused = await new Browser(app).api("/api/auth/sign-up/email", {
+      const refused = await new Browser(app).postJson("/api/auth/sign-up/email", {
         name: "Sneaky",
         email: apiEmail,
         password,
@@ -306,7 +307,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     }
     expect(await userByEmail(app, apiEmail)).toBeUndefined();
     // Positive control: the same sign-up without them makes an account that still waits for its link.
-    const plain = await new Browser(app).api("/api/auth/sign-up/email", {
+    const plain = await new Browser(app).postJson("/api/auth/sign-up/email", {
       name: "Sneaky",
       email: apiEmail,
       password,
@@ -400,7 +401,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
     for (const [path, fields] of forms)
       expect((await new Browser(app).post(path, fields)).status, path).toBe(413);
     for (const path of ["/api/auth/sign-in/email", "/api/auth/sign-up/email", "/api/auth/update-user"]) {
-      const answer = await browser.api(path, { name: MEGABYTE, email: owner.email, password: MEGABYTE });
+      const answer = await browser.postJson(path, { name: MEGABYTE, email: owner.email, password: MEGABYTE });
       expect(answer.status, path).toBe(413);
     }
     // Over a field's own limit but under the body's: 400, beside the field.
@@ -459,7 +460,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
       ["/api/auth/update-user", { name: 42 }],
     ];
     for (const [path, body] of json) {
-      const answer = await browser.api(path, body);
+      const answer = await browser.postJson(path, body);
       expect(answer.status, `${path} ${JSON.stringify(body)}`).toBeGreaterThanOrEqual(400);
       expect(answer.status, `${path} ${JSON.stringify(body)}`).toBeLessThan(500);
     }
@@ -531,7 +532,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
       ],
       ["/api/auth/update-user", { name: "Nul\u0000" }],
     ] as const) {
-      expect((await browser.api(path, body)).status, path).toBe(400);
+      expect((await browser.postJson(path, body)).status, path).toBe(400);
     }
     await untouched();
     const names = await app.services.database.db.select({ name: user.name, email: user.email }).from(user);
@@ -592,7 +593,7 @@ describe("Authorization and input (ASVS 8, 1, 2)", () => {
       }),
       await browser.post("/todos", { intent: "create", title: MEGABYTE }),
       await browser.post("/todos", { intent: "create", title: "x" }, { origin: "https://evil.example" }),
-      await browser.api("/api/auth/sign-in/email", { email: "nobody@example.com", password: 7 }),
+      await browser.postJson("/api/auth/sign-in/email", { email: "nobody@example.com", password: 7 }),
     ];
     expect(failures.map((response) => response.status)).toEqual([500, 500, 500, 500]);
     expect(refusals.map((response) => response.status)).toEqual([404, 400, 415, 413, 403, 400]);

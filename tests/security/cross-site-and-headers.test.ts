@@ -126,7 +126,7 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
         expect(answer.status, `${path} ${why}`).toBe(403);
       }
       for (const [path, body] of apiCalls) {
-        const answer = await browser.api(path, body, headers);
+        const answer = await browser.postJson(path, body, headers);
         expect(answer.status, `${path} ${why}`).toBe(403);
       }
       for (const method of ["PUT", "PATCH", "DELETE"]) {
@@ -319,18 +319,18 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
     ]) {
       const why = JSON.stringify(target);
       const calls = [
-        await new Browser(app).api("/api/auth/sign-in/email", { ...owner, callbackURL: target }),
-        await new Browser(app).api("/api/auth/sign-up/email", {
+        await new Browser(app).postJson("/api/auth/sign-in/email", { ...owner, callbackURL: target }),
+        await new Browser(app).postJson("/api/auth/sign-up/email", {
           name: "Cb",
           email: uniqueEmail("callback"),
           password: "callback pass phrase",
           callbackURL: target,
         }),
-        await new Browser(app).api("/api/auth/request-password-reset", {
+        await new Browser(app).postJson("/api/auth/request-password-reset", {
           email: owner.email,
           redirectTo: target,
         }),
-        await new Browser(app).api("/api/auth/send-verification-email", {
+        await new Browser(app).postJson("/api/auth/send-verification-email", {
           email: owner.email,
           callbackURL: target,
         }),
@@ -406,7 +406,7 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
       ["API", await browser.get("/api/auth/get-session")],
       [
         "API error",
-        await visitor.api("/api/auth/sign-in/email", {
+        await visitor.postJson("/api/auth/sign-in/email", {
           email: "nobody@example.com",
           password: "wrong password",
         }),
@@ -476,7 +476,11 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
         ["API", await browser.get("/api/auth/get-session", { origin })],
         [
           "API post",
-          await browser.api("/api/auth/sign-in/email", { email: "a@b.c", password: "whatever" }, { origin }),
+          await browser.postJson(
+            "/api/auth/sign-in/email",
+            { email: "a@b.c", password: "whatever" },
+            { origin },
+          ),
         ],
         [
           "API preflight",

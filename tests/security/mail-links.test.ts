@@ -18,6 +18,7 @@ import {
   withoutVaryingParts,
   type Account,
 } from "./support";
+import { SESSION_COOKIE } from "~/auth/session-cookie";
 
 const NEW_PASSWORD = "a fresh pass phrase";
 const FORGED_HOST = {
@@ -137,7 +138,7 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
   it("Every link is built from `APP_URL`; a forged `Host` or `X-Forwarded-Host` cannot change it", async () => {
     const origin = appOrigin(app);
     const owner = await signUp(new Browser(app));
-    const api = (path: string, body: unknown, as = new Browser(app)) => as.api(path, body, FORGED_HOST);
+    const api = (path: string, body: unknown, as = new Browser(app)) => as.postJson(path, body, FORGED_HOST);
     const fresh = uniqueEmail("forged");
     // Every mail the JSON API causes, each asked for with a forged host.
     expect(
@@ -233,7 +234,7 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
     const used = await resetter.pressOnLinkPage(link, resetForm());
     expect(used.status).toBe(302);
     expect(used.headers.get("location")).toBe("/login");
-    expect(used.headers.getSetCookie().join()).not.toContain("session_token");
+    expect(used.headers.getSetCookie().join()).not.toContain(SESSION_COOKIE);
     expect(resetter.sessionToken).toBeNull();
     expect(await resetter.isSignedIn()).toBe(false);
     expect(await sessionsOf(app, owner.email)).toEqual([]);
@@ -278,7 +279,7 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
     const waiting = uniqueEmail("waiting");
     expect(
       (
-        await new Browser(app).api("/api/auth/sign-up/email", {
+        await new Browser(app).postJson("/api/auth/sign-up/email", {
           name: "Waiting",
           email: waiting,
           password: "a waiting pass phrase",
@@ -291,8 +292,10 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
       return { status: answer.status, elapsed: performance.now() - started };
     };
     for (const email of [owner.email, waiting, uniqueEmail("nobody")]) {
-      const reset = await timed((browser) => browser.api("/api/auth/request-password-reset", { email }));
-      const resendApi = await timed((browser) => browser.api("/api/auth/send-verification-email", { email }));
+      const reset = await timed((browser) => browser.postJson("/api/auth/request-password-reset", { email }));
+      const resendApi = await timed((browser) =>
+        browser.postJson("/api/auth/send-verification-email", { email }),
+      );
       const resendForm = await timed((browser) => browser.post("/verify-email", { email }));
       expect([reset.status, resendApi.status, resendForm.status], email).toEqual([200, 200, 302]);
       for (const { elapsed } of [reset, resendApi, resendForm]) {
@@ -361,10 +364,12 @@ describe("Mail links (Forgot Password cheat sheet, ASVS 6.4)", () => {
       expect(refused.status).toBe(400);
     }
     // Nor through the JSON API, which would skip the password.
-    expect((await browser.api("/api/auth/change-email", { newEmail })).status).toBeGreaterThanOrEqual(400);
-    expect((await browser.api("/api/auth/update-user", { email: newEmail })).status).toBeGreaterThanOrEqual(
+    expect((await browser.postJson("/api/auth/change-email", { newEmail })).status).toBeGreaterThanOrEqual(
       400,
     );
+    expect(
+      (await browser.postJson("/api/auth/update-user", { email: newEmail })).status,
+    ).toBeGreaterThanOrEqual(400);
     expect(await mailsTo(app, newEmail, "email-change")).toEqual([]);
     expect(await mailsTo(app, owner.email, "email-change-notice")).toEqual([]);
 

@@ -9,6 +9,7 @@ import { OIDC_NAME } from "../support/oauth";
 import { signInAtProvider, type TestOidcProvider } from "../support/oidc-provider";
 import { APP_URL, CALLBACK_PATH, withProvider } from "./provider";
 import { allSessionTokens, mailLink, Browser, sessionsOf, signIn, signUp, userByEmail } from "./support";
+import { SESSION_COOKIE_PATTERN } from "../../harness/cookies";
 
 /**
  * The OAuth lines, through the real HTTP server and a real OpenID Connect
@@ -50,7 +51,7 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     expect(errorCodeOf(response)).toMatch(code);
     const sessionCookies = response.headers
       .getSetCookie()
-      .filter((cookie) => /^(__Secure-)?todo\.session_token=[^;]/.test(cookie));
+      .filter((cookie) => new RegExp(`^${SESSION_COOKIE_PATTERN}=[^;]`).test(cookie));
     expect(sessionCookies).toEqual([]);
   }
 
@@ -383,7 +384,7 @@ describe("OAuth (ASVS 10, when it exists)", () => {
   it("A user cannot remove their last way to sign in. — unlinking the only provider through POST /api/auth/unlink-account is refused", async () => {
     const { browser, sub, userId, connectionId } = await providerOnlyUser();
     const unlink = () =>
-      browser.api("/api/auth/unlink-account", { providerId: "oidc", accountId: connectionId });
+      browser.postJson("/api/auth/unlink-account", { providerId: "oidc", accountId: connectionId });
 
     const refused = await unlink();
     expect(refused.status).toBe(400);
@@ -407,7 +408,7 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     const passwordRow = rows.find((row) => row.providerId === "credential");
     expect(passwordRow).toBeDefined();
 
-    const refused = await browser.api("/api/auth/unlink-account", { accountId: passwordRow?.id });
+    const refused = await browser.postJson("/api/auth/unlink-account", { accountId: passwordRow?.id });
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ code: "PASSWORD_NOT_UNLINKABLE" });
     // The password still signs in, and a new one still needs it.
@@ -424,7 +425,7 @@ describe("OAuth (ASVS 10, when it exists)", () => {
 
     // Positive control: the provider's row, named the same way, is unlinked (a password remains).
     const providerRow = rows.find((row) => row.providerId === "oidc");
-    const unlinked = await browser.api("/api/auth/unlink-account", { accountId: providerRow?.id });
+    const unlinked = await browser.postJson("/api/auth/unlink-account", { accountId: providerRow?.id });
     expect(unlinked.status, await unlinked.clone().text()).toBe(200);
     expect(await oidcAccounts(userId)).toEqual([]);
   });
@@ -443,8 +444,8 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     expect(stored).toEqual({ accessToken: null, refreshToken: null, idToken: null });
     // …and the endpoints that would hand them out (or use them) are not served.
     const answers = [
-      await browser.api("/api/auth/get-access-token", { accountId: connectionId }),
-      await browser.api("/api/auth/refresh-token", { accountId: connectionId }),
+      await browser.postJson("/api/auth/get-access-token", { accountId: connectionId }),
+      await browser.postJson("/api/auth/refresh-token", { accountId: connectionId }),
       await browser.get(`/api/auth/account-info?accountId=${encodeURIComponent(connectionId)}`),
     ];
     for (const answer of answers) {
@@ -505,7 +506,7 @@ describe("OAuth (ASVS 10, when it exists)", () => {
     expect(decodeJwt(idToken)).toMatchObject({ sub, email, email_verified: true, aud: idp.clientId });
 
     const stranger = new Browser(app);
-    const signInAnswer = await stranger.api("/api/auth/sign-in/social", {
+    const signInAnswer = await stranger.postJson("/api/auth/sign-in/social", {
       provider: "oidc",
       idToken: { token: idToken },
     });
@@ -515,7 +516,7 @@ describe("OAuth (ASVS 10, when it exists)", () => {
 
     const other = new Browser(app);
     const otherAccount = await signUp(other);
-    const linkAnswer = await other.api("/api/auth/link-social", {
+    const linkAnswer = await other.postJson("/api/auth/link-social", {
       provider: "oidc",
       idToken: { token: idToken },
     });

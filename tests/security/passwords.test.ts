@@ -110,15 +110,21 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
     for (const password of [TOO_SHORT, "a".repeat(129)]) {
       const email = uniqueEmail("api-length");
       const calls: Array<[string, Response]> = [
-        ["sign-up", await new Browser(app).api("/api/auth/sign-up/email", { name: "Api", email, password })],
+        [
+          "sign-up",
+          await new Browser(app).postJson("/api/auth/sign-up/email", { name: "Api", email, password }),
+        ],
         [
           "change",
-          await browser.api("/api/auth/change-password", {
+          await browser.postJson("/api/auth/change-password", {
             currentPassword: owner.password,
             newPassword: password,
           }),
         ],
-        ["reset", await new Browser(app).api("/api/auth/reset-password", { token, newPassword: password })],
+        [
+          "reset",
+          await new Browser(app).postJson("/api/auth/reset-password", { token, newPassword: password }),
+        ],
       ];
       for (const [what, answer] of calls) expect(answer.status, `${what} with ${password.length}`).toBe(400);
       expect(await userByEmail(app, email)).toBeUndefined();
@@ -183,21 +189,25 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
     };
     const email = uniqueEmail("api");
     await expectRefused(
-      await new Browser(app).api("/api/auth/sign-up/email", { name: "Api", email, password: "password1" }),
+      await new Browser(app).postJson("/api/auth/sign-up/email", {
+        name: "Api",
+        email,
+        password: "password1",
+      }),
     );
     expect(await userByEmail(app, email)).toBeUndefined();
 
     const browser = new Browser(app);
     const owner = await signUp(browser);
     await expectRefused(
-      await browser.api("/api/auth/change-password", {
+      await browser.postJson("/api/auth/change-password", {
         currentPassword: owner.password,
         newPassword: "football",
       }),
     );
     const token = new URL(await resetLink(owner.email), app.origin).searchParams.get("token");
     await expectRefused(
-      await new Browser(app).api("/api/auth/reset-password", { token, newPassword: "baseball" }),
+      await new Browser(app).postJson("/api/auth/reset-password", { token, newPassword: "baseball" }),
     );
     expect(await signsIn(owner)).toBe(true);
   });
@@ -321,7 +331,7 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
       bodies.push([...response.headers].join("\n"), await response.text());
     };
     await keep(await signIn(new Browser(app), owner));
-    await keep(await browser.api("/api/auth/sign-in/email", owner));
+    await keep(await browser.postJson("/api/auth/sign-in/email", owner));
     await keep(await browser.get("/api/auth/get-session"));
     await keep(await browser.get("/api/auth/list-accounts"));
     for (const path of ["/todos", "/settings/profile", "/settings/password", "/settings/account"]) {

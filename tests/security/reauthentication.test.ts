@@ -305,7 +305,7 @@ describe("Account takeover (ASVS 6.4, 7.5) — re-authentication", () => {
       const { browser, owner, userId } = await outsideTheWindow();
       const before = await passwordHash(userId);
       const body = { currentPassword: owner.password, newPassword: NEW_PASSWORD };
-      await expectReauthenticationRequired(await browser.api("/api/auth/change-password", body));
+      await expectReauthenticationRequired(await browser.postJson("/api/auth/change-password", body));
       const token = browser.sessionToken ?? "";
       await expectReauthenticationRequired(
         await browser.request("/api/auth/change-password", {
@@ -323,13 +323,13 @@ describe("Account takeover (ASVS 6.4, 7.5) — re-authentication", () => {
       await signUp(fresh);
       for (const bearer of [fresh.sessionToken ?? "", `${fresh.sessionToken ?? ""}.forged-signature`]) {
         await expectReauthenticationRequired(
-          await browser.api("/api/auth/change-password", body, { authorization: `Bearer ${bearer}` }),
+          await browser.postJson("/api/auth/change-password", body, { authorization: `Bearer ${bearer}` }),
         );
       }
       expect(await passwordHash(userId)).toBe(before);
 
       await reauthenticate(browser, owner, "/settings");
-      const changed = await browser.api("/api/auth/change-password", body);
+      const changed = await browser.postJson("/api/auth/change-password", body);
       expect(changed.status, await changed.clone().text()).toBe(200);
       expect(await passwordHash(userId)).not.toBe(before);
     });
@@ -337,7 +337,7 @@ describe("Account takeover (ASVS 6.4, 7.5) — re-authentication", () => {
     it(`${LINE}: POST /api/auth/link-social answers 403 outside the window, and the provider's address right after the password`, async () => {
       const { browser, owner } = await outsideTheWindow();
       const link = () =>
-        browser.api("/api/auth/link-social", { provider: "oidc", callbackURL: "/settings/connections" });
+        browser.postJson("/api/auth/link-social", { provider: "oidc", callbackURL: "/settings/connections" });
       await expectReauthenticationRequired(await link());
 
       await reauthenticate(browser, owner, "/settings");
@@ -356,7 +356,7 @@ describe("Account takeover (ASVS 6.4, 7.5) — re-authentication", () => {
       const [connection] = await oidcConnections(userId);
       await leaveWindow(browser, { reauthenticated: true });
 
-      const unlink = () => browser.api("/api/auth/unlink-account", { accountId: connection?.id });
+      const unlink = () => browser.postJson("/api/auth/unlink-account", { accountId: connection?.id });
       await expectReauthenticationRequired(await unlink());
       expect(await oidcConnections(userId)).toHaveLength(1);
 
@@ -368,8 +368,9 @@ describe("Account takeover (ASVS 6.4, 7.5) — re-authentication", () => {
 
     it(`${LINE}: /api/auth/change-email and /api/auth/delete-user are switched off, and outside the window answer 403 before that`, async () => {
       const { browser, owner, userId } = await outsideTheWindow();
-      const changeEmail = () => browser.api("/api/auth/change-email", { newEmail: uniqueEmail("api-moved") });
-      const deleteUser = () => browser.api("/api/auth/delete-user", { password: owner.password });
+      const changeEmail = () =>
+        browser.postJson("/api/auth/change-email", { newEmail: uniqueEmail("api-moved") });
+      const deleteUser = () => browser.postJson("/api/auth/delete-user", { password: owner.password });
       await expectReauthenticationRequired(await changeEmail());
       await expectReauthenticationRequired(await deleteUser());
 
@@ -381,7 +382,9 @@ describe("Account takeover (ASVS 6.4, 7.5) — re-authentication", () => {
       expect(row?.email).toBe(owner.email);
       expect(await db().select().from(emailChange).where(eq(emailChange.userId, userId))).toEqual([]);
       // A first password has no HTTP endpoint at all (only the page sets one).
-      expect((await browser.api("/api/auth/set-password", { newPassword: NEW_PASSWORD })).status).toBe(404);
+      expect((await browser.postJson("/api/auth/set-password", { newPassword: NEW_PASSWORD })).status).toBe(
+        404,
+      );
     });
   });
 

@@ -21,6 +21,8 @@ import {
   type Account,
 } from "./support";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
+import { SESSION_COOKIE, sessionCookieName } from "~/auth/session-cookie";
+import { SESSION_COOKIE_PATTERN } from "../../harness/cookies";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -38,7 +40,7 @@ function cookieAttributes(header: string) {
 const sessionCookieOf = (response: Response) => {
   const header = response.headers
     .getSetCookie()
-    .find((cookie) => /^(__Secure-|__Host-)?todo\.session_token=[^;]/.test(cookie));
+    .find((cookie) => new RegExp(`^${SESSION_COOKIE_PATTERN}=[^;]`).test(cookie));
   expect(header, response.headers.getSetCookie().join("\n")).toBeDefined();
   return cookieAttributes(header ?? "");
 };
@@ -74,11 +76,11 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     expect(browser.sessionToken).not.toBeNull();
     const answers = [
       await signIn(new Browser(app), owner),
-      await new Browser(app).api("/api/auth/sign-in/email", owner),
+      await new Browser(app).postJson("/api/auth/sign-in/email", owner),
     ];
     for (const answer of answers) {
       const { name, attributes } = sessionCookieOf(answer);
-      expect(name).toMatch(/^(__Secure-|__Host-)todo\.session_token$/);
+      expect([sessionCookieName(true), `__Host-${SESSION_COOKIE}`]).toContain(name);
       expect(attributes.get("secure")).toBe(true);
       expect(attributes.get("httponly")).toBe(true);
       expect(String(attributes.get("samesite")).toLowerCase()).toBe("lax");
@@ -114,7 +116,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
 
     // A token planted in the browser beforehand (session fixation) is never the one signed in with.
     const planted = new Browser(app);
-    planted.cookies.set("__Secure-todo.session_token", "attacker-chosen-token");
+    planted.cookies.set(sessionCookieName(true), "attacker-chosen-token");
     expect((await signIn(planted, second)).status).toBe(302);
     tokens.push(planted.sessionToken);
 
@@ -130,7 +132,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
 
     // A JSON sign-in over the cookie the browser already has: that session ends on the server.
     const heldBefore = new Map(browser.cookies);
-    expect((await browser.api("/api/auth/sign-in/email", second)).status).toBe(200);
+    expect((await browser.postJson("/api/auth/sign-in/email", second)).status).toBe(200);
     expect(await replaying(heldBefore).isSignedIn()).toBe(false);
     expect(await sessionsOf(app, first.email)).toEqual([]);
 
@@ -187,7 +189,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     const browser = new Browser(app);
     await signUp(browser);
     const held = new Map(browser.cookies);
-    const out = await browser.api("/api/auth/sign-out", {});
+    const out = await browser.postJson("/api/auth/sign-out", {});
     expect(out.status).toBe(200);
     expect(await replaying(held).isSignedIn()).toBe(false);
   });
@@ -256,7 +258,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     // The API ends them too, even when asked not to.
     const third = new Browser(app);
     expect((await signIn(third, { email: owner.email, password: "a changed pass phrase" })).status).toBe(302);
-    const viaApi = await first.api("/api/auth/change-password", {
+    const viaApi = await first.postJson("/api/auth/change-password", {
       currentPassword: "a changed pass phrase",
       newPassword: "yet another pass phrase",
       revokeOtherSessions: false,
@@ -328,7 +330,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     }
     expect((await intruder.post("/settings/sessions", { intent: "revoke-others" })).status).toBe(302);
     // Not through the API either, even knowing a token.
-    await intruder.api("/api/auth/revoke-session", { token: second.sessionToken });
+    await intruder.postJson("/api/auth/revoke-session", { token: second.sessionToken });
     expect((await sessionsOf(app, owner.email)).map((row) => row.id).sort()).toEqual(
       before.map((row) => row.id).sort(),
     );
@@ -482,7 +484,7 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
   it("Tokens never appear in URLs (except single-use mail links), in page HTML, in route data or in logs — nor in a browser's answer to a password change through /api/auth/*", async () => {
     const browser = new Browser(app);
     const owner = await signUp(browser);
-    const changed = await browser.api("/api/auth/change-password", {
+    const changed = await browser.postJson("/api/auth/change-password", {
       currentPassword: owner.password,
       newPassword: "a pass phrase changed by script",
     });

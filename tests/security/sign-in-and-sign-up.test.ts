@@ -14,6 +14,8 @@ import {
   userByEmail,
   withoutVaryingParts,
 } from "./support";
+import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { SESSION_COOKIE_PATTERN } from "../../harness/cookies";
 
 const WRONG = "not the password at all";
 
@@ -53,11 +55,11 @@ describe("Sign-in and sign-up (ASVS 6.3, WSTG-ATHN, WSTG-IDNT)", () => {
 
   it("A wrong password and an unknown email give the same status, page and timing — /api/auth/*: the same status and answer", async () => {
     const owner = await signUp(new Browser(app));
-    const wrong = await new Browser(app).api("/api/auth/sign-in/email", {
+    const wrong = await new Browser(app).postJson("/api/auth/sign-in/email", {
       email: owner.email,
       password: WRONG,
     });
-    const unknown = await new Browser(app).api("/api/auth/sign-in/email", {
+    const unknown = await new Browser(app).postJson("/api/auth/sign-in/email", {
       email: uniqueEmail("nobody"),
       password: WRONG,
     });
@@ -133,8 +135,8 @@ describe("Sign-in and sign-up (ASVS 6.3, WSTG-ATHN, WSTG-IDNT)", () => {
     const owner = await signUp(new Browser(app));
     const ownerRow = await userByEmail(app, owner.email);
     const body = { name: "Api Someone", password: "another pass phrase" };
-    const taken = await new Browser(app).api("/api/auth/sign-up/email", { ...body, email: owner.email });
-    const brandNew = await new Browser(app).api("/api/auth/sign-up/email", {
+    const taken = await new Browser(app).postJson("/api/auth/sign-up/email", { ...body, email: owner.email });
+    const brandNew = await new Browser(app).postJson("/api/auth/sign-up/email", {
       ...body,
       email: uniqueEmail("api"),
     });
@@ -199,7 +201,7 @@ describe("Sign-in and sign-up (ASVS 6.3, WSTG-ATHN, WSTG-IDNT)", () => {
     for (const path of [`/login?${query}`, `/api/auth/sign-in/email?${query}`, `/signup?name=X&${query}`]) {
       const visitor = new Browser(app);
       const answer = await visitor.get(path);
-      expect(answer.headers.getSetCookie().join(), path).not.toContain("session_token");
+      expect(answer.headers.getSetCookie().join(), path).not.toContain(SESSION_COOKIE);
       expect(visitor.sessionToken, path).toBeNull();
       expect(await visitor.isSignedIn(), path).toBe(false);
     }
@@ -214,7 +216,7 @@ describe("Sign-in and sign-up (ASVS 6.3, WSTG-ATHN, WSTG-IDNT)", () => {
     ]) {
       const answer = await browser.get(path);
       expect(answer.headers.getSetCookie().join(), path).not.toMatch(
-        /session_token=;|session_token=[^;]*;\s*Max-Age=0/i,
+        new RegExp(`${SESSION_COOKIE_PATTERN}=;|${SESSION_COOKIE_PATTERN}=[^;]*;\\s*Max-Age=0`, "i"),
       );
       expect(await browser.isSignedIn(), path).toBe(true);
     }

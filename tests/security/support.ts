@@ -1,22 +1,23 @@
-import { request as httpRequest } from "node:http";
 import { and, eq, sql } from "drizzle-orm";
 import { expect } from "vitest";
 import { mailOutbox, session, user } from "../../db/schema";
 import { latestMail } from "../support/accounts";
-import { STRONG_PASSWORD, uniqueEmail, type FormFields } from "../support/client";
+import { CHROME_ON_LINUX, HttpClient, type HeaderFields } from "../../harness/client";
+import { send } from "../../harness/http";
+import { signUpAndConfirm } from "../../harness/sign-up";
+import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { createPostgresDatabase } from "../support/databases";
 import { startHttpApp, type HttpApp } from "../support/http-app";
-import { linkIn } from "../support/smtp";
+import { linkIn } from "../../harness/smtp";
 
 /**
  * Helpers of the security suite. Everything goes through the real HTTP server
- * (Express layer and production Remix build): requests are sent with
- * `node:http`, which, unlike `fetch`, sends every header exactly as given
- * (`Host`, `Sec-Fetch-*`), as a browser or an attacker would.
+ * (Express layer and production Remix build), with the harness's client and
+ * transport (node:http: every header exactly as given, as a browser or an
+ * attacker would send it).
  */
 
-export const CHROME_ON_LINUX =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+export { CHROME_ON_LINUX, type HeaderFields } from "../../harness/client";
 export const FIREFOX_ON_MAC =
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:131.0) Gecko/20100101 Firefox/131.0";
 
@@ -50,166 +51,29 @@ export async function startApp(env: Record<string, string> = {}): Promise<HttpAp
 /** The origin the app is published at (`APP_URL`), which is not where the test server listens when it is https. */
 export const appOrigin = (app: HttpApp) => app.services.config.appUrl.origin;
 
-export type HeaderFields = Record<string, string | undefined>;
-
-/**
- * One HTTP exchange with the app, every header as given (an `undefined` value
- * leaves the header out) and the path sent byte for byte, malformed or not.
- */
-export function send(
-  app: HttpApp,
-  path: string,
-  {
-    method = "GET",
-    headers = {},
-    body,
-  }: { method?: string; headers?: HeaderFields; body?: string | Buffer } = {},
-): Promise<Response> {
-  const { hostname, port } = new URL(app.origin);
-  const outgoing: Record<string, string | number> = {};
-  if (body !== undefined) outgoing["content-length"] = Buffer.byteLength(body);
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) outgoing[name] = value;
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ hostname, port, method, path, headers: outgoing }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", reject);
-      res.on("end", () => {
-        const received = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) {
-          for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
-            received.append(name, item);
-          }
-        }
-        const status = res.statusCode ?? 0;
-        const empty = method === "HEAD" || status === 204 || status === 304;
-        resolve(new Response(empty ? null : Buffer.concat(chunks), { status, headers: received }));
-      });
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-const encodeForm = (fields: FormFields) => {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(fields)) {
-    for (const item of Array.isArray(value) ? value : [value]) params.append(name, item);
-  }
-  return params.toString();
-};
-
 let browsers = 0;
 
 /**
- * A browser without JavaScript: it keeps its cookies, posts forms as a document
- * navigation from the app's own pages, and comes from an address of its own.
+ * A browser without JavaScript on the app of one test file (harness/client.ts),
+ * from an address of its own.
  */
-export class Browser {
-  readonly address: string;
-  readonly cookies = new Map<string, string>();
-
+export class Browser extends HttpClient {
   constructor(
     readonly app: HttpApp,
-    readonly userAgent = CHROME_ON_LINUX,
+    userAgent = CHROME_ON_LINUX,
   ) {
     browsers += 1;
-    this.address = `198.18.${Math.floor(browsers / 250) % 250}.${(browsers % 250) + 1}`;
-  }
-
-  get cookieHeader(): string | undefined {
-    if (this.cookies.size === 0) return undefined;
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    super({
+      origin: app.origin,
+      appOrigin: appOrigin(app),
+      address: `198.18.${Math.floor(browsers / 250) % 250}.${(browsers % 250) + 1}`,
+      userAgent,
+    });
   }
 
   /** The session token in this browser's cookie (the part before its signature), if any. */
   get sessionToken(): string | null {
-    for (const [name, value] of this.cookies) {
-      if (name.endsWith("todo.session_token")) return decodeURIComponent(value).split(".")[0] ?? null;
-    }
-    return null;
-  }
-
-  async request(
-    path: string,
-    init: { method?: string; headers?: HeaderFields; body?: string | Buffer } = {},
-  ) {
-    const response = await send(this.app, path, {
-      ...init,
-      headers: {
-        // The public host, as a browser sends it (a proxy in front of the app keeps it).
-        host: new URL(appOrigin(this.app)).host,
-        "user-agent": this.userAgent,
-        "x-forwarded-for": this.address,
-        cookie: this.cookieHeader,
-        ...init.headers,
-      },
-    });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = "", ...attributes] = cookie.split(";");
-      const at = pair.indexOf("=");
-      const name = pair.slice(0, at).trim();
-      const value = pair.slice(at + 1).trim();
-      if (value === "" || attributes.some((part) => /^\s*max-age=0\s*$/i.test(part)))
-        this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return response;
-  }
-
-  /** A page opened by following a link or typing its address. */
-  get(path: string, headers: HeaderFields = {}) {
-    return this.request(path, {
-      headers: { "sec-fetch-mode": "navigate", "sec-fetch-site": "none", ...headers },
-    });
-  }
-
-  /** A form submitted from one of the app's pages, without JavaScript. */
-  post(path: string, fields: FormFields, headers: HeaderFields = {}) {
-    return this.request(path, {
-      method: "POST",
-      body: encodeForm(fields),
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        origin: appOrigin(this.app),
-        "sec-fetch-site": "same-origin",
-        "sec-fetch-mode": "navigate",
-        ...headers,
-      },
-    });
-  }
-
-  /**
-   * A mail link opened here: the token moves into the page's cookie (302 to
-   * the bare path), and the page is shown. Answers the page and its path.
-   */
-  async openLink(link: string) {
-    const moved = await this.get(link);
-    const bare = moved.headers.get("location") ?? "";
-    expect(moved.status, `opening ${link}`).toBe(302);
-    expect(bare).not.toContain("token=");
-    return { page: await this.get(bare), path: bare };
-  }
-
-  /** Opens a mail link and submits its page's form. */
-  async pressOnLinkPage(link: string, fields: FormFields) {
-    const { path } = await this.openLink(link);
-    return this.post(path, fields);
-  }
-
-  /** A JSON call to `/api/auth/*`, as the app's own scripts would make it. */
-  api(path: string, body: unknown, headers: HeaderFields = {}) {
-    return this.request(path, {
-      method: "POST",
-      body: JSON.stringify(body),
-      headers: {
-        "content-type": "application/json",
-        origin: appOrigin(this.app),
-        "sec-fetch-site": "same-origin",
-        "sec-fetch-mode": "cors",
-        ...headers,
-      },
-    });
+    return this.cookies.sessionToken();
   }
 
   /** Whether this browser is signed in, as the todo page sees it. */
@@ -238,7 +102,7 @@ export function apiCall(
   body?: string,
   headers: HeaderFields = {},
 ) {
-  return send(app, path, {
+  return send(app.origin, path, {
     method,
     body,
     headers: {
@@ -277,13 +141,8 @@ export async function signUp(
     confirmationLink?: (to: string) => Promise<string>;
   } = {},
 ): Promise<Account> {
-  const answer = await browser.post("/signup", { name, email, password, confirmPassword: password });
-  expect(answer.status, await answer.clone().text()).toBe(302);
-  expect(answer.headers.get("location")).toBe("/verify-email");
+  await signUpAndConfirm(browser, { name, email, password }, confirmationLink);
   const stored = email.trim().toLowerCase();
-  const confirmed = await browser.pressOnLinkPage(await confirmationLink(stored), { intent: "confirm" });
-  expect(confirmed.status).toBe(302);
-  expect(confirmed.headers.get("location")).toBe("/todos");
   return { email: stored, password };
 }
 

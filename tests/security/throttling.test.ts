@@ -2,7 +2,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { followLinkAndPress } from "../support/links";
 import {
   ADDRESS_LIMITS,
   AUTH_API_LIMITS,
@@ -10,12 +9,13 @@ import {
   SITE_FACTOR,
   type AddressLimit,
 } from "~/security/rate-limit.server";
+import { HttpClient } from "../../harness/client";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { DATABASE_KINDS } from "../support/databases";
 import { latestMail } from "../support/accounts";
 import { formPost, newClientAddress, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
 import { signUpOn, withTwoInstances } from "../support/instances";
-import { linkIn } from "../support/smtp";
+import { linkIn } from "../../harness/smtp";
 
 const newAddress = newClientAddress;
 const from = (address: string) => ({ "x-forwarded-for": address });
@@ -206,11 +206,10 @@ describe("Throttling", () => {
         app.url("/reset-password?token="),
       );
       const newPassword = `${STRONG_PASSWORD} again`;
-      const reset = await followLinkAndPress(
-        resetLink,
-        { password: newPassword, confirmPassword: newPassword },
-        from(stranger),
-      );
+      const reset = await new HttpClient({ address: stranger }).pressOnLinkPage(resetLink, {
+        password: newPassword,
+        confirmPassword: newPassword,
+      });
       expect(reset.status).toBe(302);
       expect((await signIn(stranger, newPassword)).status).toBe(302);
     },

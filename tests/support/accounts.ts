@@ -6,7 +6,7 @@ import type { Services } from "~/services.server";
 import { mailOutbox } from "../../db/schema";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "./client";
 import { TEST_APP_URL } from "./databases";
-import { linkIn } from "./smtp";
+import { linkIn } from "../../harness/smtp";
 
 /** The newest mail of a kind written for an address (what the worker will send). */
 export async function latestMail(services: Services, to: string, kind: string) {

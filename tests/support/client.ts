@@ -4,7 +4,11 @@ import { CLIENT_ADDRESS_HEADER } from "~/auth/client-address";
 import { createRequestContext } from "~/context.server";
 import { unavailableResponse } from "~/server/unavailable.server";
 import type { Services } from "~/services.server";
+import { CHROME_ON_LINUX, encodeForm, type FormFields } from "../../harness/client";
+import { CookieJar } from "../../harness/cookies";
 import { TEST_APP_URL } from "./databases";
+
+export type { FormFields } from "../../harness/client";
 
 type Loader = (args: LoaderFunctionArgs) => unknown;
 type Action = (args: ActionFunctionArgs) => unknown;
@@ -57,43 +61,26 @@ async function toResult(value: unknown): Promise<RouteResult> {
   return { status: 200, headers: new Headers(), data: value, location: null };
 }
 
-export type FormFields = Record<string, string | string[]>;
-
 let clientCount = 0;
 /** A documentation address (RFC 3849), a different /48 each time (limits also count per /48). */
 const nextClientAddress = () =>
   `2001:db8:${(clientCount++ % 0xffff).toString(16)}:${(process.pid % 0xffff).toString(16)}::10`;
 
 /**
- * A browser without JavaScript, as far as loaders and actions can tell: it keeps
- * cookies, sends forms as `application/x-www-form-urlencoded`, and every request
- * carries the facts the server layer would have set (client address, request id).
+ * A browser without JavaScript, as far as loaders and actions can tell: the
+ * harness's cookie jar and forms (harness/client.ts), with the route's handler
+ * called in this process instead of a request over HTTP, and every request
+ * carrying the facts the server layer would have set (client address, request id).
  */
 export class TestClient {
-  readonly cookies = new Map<string, string>();
+  readonly cookies = new CookieJar();
 
   constructor(
     readonly services: Services,
     /** Each client its own address by default, so that rate limits per address never join up tests. */
     readonly clientAddress = nextClientAddress(),
-    readonly userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36",
+    readonly userAgent = CHROME_ON_LINUX,
   ) {}
-
-  cookieHeader(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
-
-  private remember(headers: Headers) {
-    for (const cookie of headers.getSetCookie()) {
-      const [pair = "", ...attributes] = cookie.split(";");
-      const index = pair.indexOf("=");
-      const name = pair.slice(0, index).trim();
-      const value = pair.slice(index + 1).trim();
-      const expired = attributes.some((attribute) => /^\s*max-age=0\s*$/i.test(attribute));
-      if (expired || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
 
   buildRequest(
     path: string,
@@ -102,14 +89,10 @@ export class TestClient {
     const headers = new Headers(init.headers);
     headers.set(CLIENT_ADDRESS_HEADER, this.clientAddress);
     headers.set("user-agent", this.userAgent);
-    if (this.cookies.size > 0 && !headers.has("cookie")) headers.set("cookie", this.cookieHeader());
+    if (this.cookies.size > 0 && !headers.has("cookie")) headers.set("cookie", this.cookies.header());
     let body = init.body;
     if (init.form) {
-      const params = new URLSearchParams();
-      for (const [name, value] of Object.entries(init.form)) {
-        for (const item of Array.isArray(value) ? value : [value]) params.append(name, item);
-      }
-      body = params;
+      body = encodeForm(init.form);
       headers.set("content-type", "application/x-www-form-urlencoded");
     }
     if (init.method && init.method !== "GET") headers.set("origin", TEST_APP_URL);
@@ -141,7 +124,7 @@ export class TestClient {
       if (name !== "set-cookie") result.headers.append(name, value);
     }
     for (const cookie of responseHeaders.getSetCookie()) result.headers.append("Set-Cookie", cookie);
-    this.remember(result.headers);
+    this.cookies.store(result.headers.getSetCookie());
     return result;
   }
 

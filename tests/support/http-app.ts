@@ -7,11 +7,12 @@ import type { ServerBuild } from "@remix-run/node";
 import { createLogger } from "~/logger.server";
 import { createApp } from "~/server/app.server";
 import { createServices, type Services } from "~/services.server";
+import { HttpClient } from "../../harness/client";
+import { signUpAndConfirm } from "../../harness/sign-up";
 import { latestMail } from "./accounts";
 import { STRONG_PASSWORD } from "./client";
 import { testConfig } from "./databases";
-import { confirmSignUp } from "./links";
-import { linkIn } from "./smtp";
+import { linkIn } from "../../harness/smtp";
 
 /**
  * The real HTTP application (server layer and production Remix build) on an
@@ -93,20 +94,13 @@ export const newClientAddress = () => {
   return `10.${(n >> 8) & 255}.${n & 255}.${10 + ((n >> 16) & 127)}`;
 };
 
-/** A form post as a browser on the app's own page would send it. */
-export function formPost(
+/** A form post as a browser on the app's own page would send it; `headers` (a cookie, say) win over a browser's. */
+export const formPost = (
   app: HttpApp,
   pathname: string,
   fields: Record<string, string>,
   headers: Record<string, string> = {},
-) {
-  return fetch(app.url(pathname), {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: app.origin, ...headers },
-    body: new URLSearchParams(fields),
-  });
-}
+) => new HttpClient({ origin: app.origin }).post(pathname, fields, headers);
 
 /** The `name=value` pairs of a response's cookies, for the next request's Cookie header. */
 export const cookiesOf = (response: Response) =>
@@ -124,14 +118,9 @@ export async function signUpOverHttp(
   email: string,
   headers: Record<string, string> = {},
 ): Promise<{ email: string; cookie: string }> {
-  const signedUp = await formPost(
-    app,
-    "/signup",
-    { name: "Http User", email, password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD },
-    headers,
+  const client = new HttpClient({ origin: app.origin, headers });
+  await signUpAndConfirm(client, { name: "Http User", email, password: STRONG_PASSWORD }, async (to) =>
+    linkIn(await latestMail(app.services, to, "verify-email"), `${app.origin}/verify-email?token=`),
   );
-  if (signedUp.status !== 302) throw new Error(`sign-up answered ${signedUp.status}`);
-  const mail = await latestMail(app.services, email, "verify-email");
-  const cookie = await confirmSignUp(linkIn(mail, `${app.origin}/verify-email?token=`), signedUp, headers);
-  return { email, cookie };
+  return { email, cookie: client.cookies.header() };
 }

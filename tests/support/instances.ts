@@ -1,23 +1,68 @@
 import { afterAll, beforeAll } from "vitest";
 import { STRONG_PASSWORD } from "./client";
 import { createPostgresDatabase } from "./databases";
-import { freePort, startServerProcess, waitForOk, type ServerProcess } from "./process";
-import { confirmSignUp } from "./links";
-import { linkIn, startSmtpCatcher, type SmtpCatcher } from "./smtp";
+import { freePort, startServerProcess, waitForOk, type ServerProcess } from "../../harness/process";
+import { HttpClient } from "../../harness/client";
+import { mailedConfirmationLink, signUpAndConfirm } from "../../harness/sign-up";
+import { startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
 
 /** One `node build/server.js` process of the app, on a port of its own. */
 export interface AppInstance {
   origin: string;
   process: ServerProcess;
-  /** A form post as a browser on this instance's page would send it (Origin set, redirects not followed). */
+  /** A form post as a browser on this instance's page would send it (the harness client, without its cookies). */
   post(pathname: string, fields: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
   get(pathname: string, headers?: Record<string, string>): Promise<Response>;
 }
 
 /**
+ * One production server process on `port` (a free one unless given) with the
+ * database given (`DATABASE_URL`, or `PGLITE_DIR`), sending mail to `smtp`,
+ * believing X-Forwarded-For from loopback, so tests can play many client
+ * addresses. Resolves once it is ready; killed if it never is.
+ */
+export async function startInstance({
+  database,
+  smtp,
+  port,
+  env = {},
+}: {
+  database: Record<string, string>;
+  smtp: SmtpCatcher;
+  port?: number;
+  env?: Record<string, string>;
+}): Promise<AppInstance> {
+  const origin = `http://127.0.0.1:${port ?? (await freePort())}`;
+  const serverProcess = startServerProcess({
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    PORT: new URL(origin).port,
+    // Each instance is its own site here; in production one origin sits in front of all.
+    APP_URL: origin,
+    BETTER_AUTH_SECRET: "a-production-secret-of-at-least-32-chars",
+    SMTP_URL: smtp.url,
+    TRUST_PROXY: "loopback",
+    LOG_LEVEL: "warn",
+    ...database,
+    ...env,
+  });
+  try {
+    await waitForOk(`${origin}/readyz`, 90_000);
+  } catch (error) {
+    serverProcess.child.kill("SIGKILL");
+    throw new Error(`the server did not start:\n${serverProcess.output()}`, { cause: error });
+  }
+  return {
+    origin,
+    process: serverProcess,
+    post: (pathname, fields, headers = {}) => new HttpClient({ origin }).post(pathname, fields, headers),
+    get: (pathname, headers = {}) => new HttpClient({ origin }).get(pathname, headers),
+  };
+}
+
+/**
  * `count` production server processes sharing one PostgreSQL database and one
- * mailbox, as several instances behind a load balancer would. Each believes
- * X-Forwarded-For from loopback, so tests can play many client addresses.
+ * mailbox, as several instances behind a load balancer would.
  */
 export async function startInstances(
   count: number,
@@ -32,34 +77,7 @@ export async function startInstances(
   };
   try {
     for (let i = 0; i < count; i++) {
-      const port = await freePort();
-      const origin = `http://127.0.0.1:${port}`;
-      const serverProcess = startServerProcess({
-        NODE_ENV: "production",
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        // Each instance is its own site here; in production one origin sits in front of all.
-        APP_URL: origin,
-        BETTER_AUTH_SECRET: "a-production-secret-of-at-least-32-chars",
-        DATABASE_URL: databaseUrl,
-        SMTP_URL: smtp.url,
-        TRUST_PROXY: "loopback",
-        LOG_LEVEL: "warn",
-        ...env,
-      });
-      instances.push({
-        origin,
-        process: serverProcess,
-        post: (pathname, fields, headers = {}) =>
-          fetch(new URL(pathname, origin), {
-            method: "POST",
-            redirect: "manual",
-            headers: { "content-type": "application/x-www-form-urlencoded", origin, ...headers },
-            body: new URLSearchParams(fields),
-          }),
-        get: (pathname, headers = {}) => fetch(new URL(pathname, origin), { redirect: "manual", headers }),
-      });
-      await waitForOk(`${origin}/healthz`);
+      instances.push(await startInstance({ database: { DATABASE_URL: databaseUrl }, smtp, env }));
     }
   } catch (error) {
     await stop();
@@ -99,15 +117,10 @@ export async function signUpOn(
   email: string,
   headers: Record<string, string> = {},
 ): Promise<string> {
-  const signedUp = await instance.post(
-    "/signup",
-    { name: "Instance User", email, password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD },
-    headers,
-  );
-  if (signedUp.status !== 302) throw new Error(`sign-up answered ${signedUp.status}`);
-  const [mail] = await smtp.waitFor(email);
-  if (!mail) throw new Error(`no mail to ${email}`);
-  return confirmSignUp(linkIn(mail, `${instance.origin}/verify-email?token=`), signedUp, headers);
+  const client = new HttpClient({ origin: instance.origin, headers });
+  const account = { name: "Instance User", email, password: STRONG_PASSWORD };
+  await signUpAndConfirm(client, account, mailedConfirmationLink(smtp, instance.origin));
+  return client.cookies.header();
 }
 
 /**

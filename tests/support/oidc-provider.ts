@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { HttpClient } from "../../harness/client";
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 
 /**
@@ -151,28 +152,12 @@ export async function startTestOidcProvider({
  */
 export async function signInAtProvider(authorizationUrl: string, login: string): Promise<string> {
   const issuerOrigin = new URL(authorizationUrl).origin;
-  const cookies = new Map<string, string>();
-  const cookieHeader = () => [...cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  const remember = (response: Response) => {
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = ""] = cookie.split(";");
-      const index = pair.indexOf("=");
-      cookies.set(pair.slice(0, index), pair.slice(index + 1));
-    }
-  };
-  const visit = async (url: string, init: RequestInit = {}) => {
-    const response = await fetch(url, {
-      ...init,
-      redirect: "manual",
-      headers: { ...(init.headers as Record<string, string> | undefined), cookie: cookieHeader() },
-    });
-    remember(response);
-    return response;
-  };
+  // A browser of its own, with the provider's cookies only.
+  const browser = new HttpClient();
 
   let url = authorizationUrl;
   for (let hop = 0; hop < 10; hop++) {
-    const response = await visit(url);
+    const response = await browser.get(url);
     const location = response.headers.get("location");
     if (location) {
       url = new URL(location, url).toString();
@@ -184,10 +169,10 @@ export async function signInAtProvider(authorizationUrl: string, login: string):
     const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
     if (!action)
       throw new Error(`the provider answered ${response.status} without a form:\n${page.slice(0, 500)}`);
-    const submitted = await visit(new URL(action.replaceAll("&amp;", "&"), url).toString(), {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ prompt: "login", login, password: "any" }),
+    const submitted = await browser.post(new URL(action.replaceAll("&amp;", "&"), url).toString(), {
+      prompt: "login",
+      login,
+      password: "any",
     });
     const next = submitted.headers.get("location");
     if (!next) throw new Error(`the provider's sign-in answered ${submitted.status}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { crossSiteRefusal } from "~/security/origin.server";
+import { SESSION_COOKIE } from "~/auth/session-cookie";
 
 const APP = "https://todo.example.com";
 const request = (method: string, headers: Record<string, string>) => ({
@@ -47,7 +48,7 @@ describe("crossSiteRefusal", () => {
   it("exempts a bearer-token request without cookies, but not one that also sends cookies", () => {
     expect(crossSiteRefusal(request("POST", { authorization: "Bearer abc" }), APP)).toBeNull();
     expect(
-      crossSiteRefusal(request("POST", { authorization: "Bearer abc", cookie: "todo.session_token=x" }), APP),
+      crossSiteRefusal(request("POST", { authorization: "Bearer abc", cookie: `${SESSION_COOKIE}=x` }), APP),
     ).not.toBeNull();
   });
 });

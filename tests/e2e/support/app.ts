@@ -41,7 +41,7 @@ export async function postSignup(
   expect(response.headers()["location"]).toBe("/verify-email");
   const mail = await waitForMail(request, credentials.email, "Confirm your email address");
   // The link moves its token into the page's cookie; the page's button confirms.
-  const opened = await request.get(linkIn(mail, "/verify-email?token=", origin), { maxRedirects: 0 });
+  const opened = await request.get(linkIn(mail, `${origin}/verify-email?token=`), { maxRedirects: 0 });
   expect(opened.headers()["location"]).toBe("/verify-email");
   const verified = await request.post(`${origin}/verify-email`, {
     form: { intent: "confirm" },
@@ -122,7 +122,7 @@ export class App {
     await expect(this.page).toHaveURL(appUrl("/verify-email"));
     await expect(this.page.getByRole("heading", { name: "Check your inbox" })).toBeVisible();
     const mail = await waitForMail(this.page.request, credentials.email, subject, seen);
-    await this.confirmSignUp(linkIn(mail, "/verify-email?token="));
+    await this.confirmSignUp(linkIn(mail, appUrl("/verify-email?token=")));
     await expect(this.page).toHaveURL(appUrl("/todos"));
     await expect(this.page.getByRole("status")).toContainText("Your email address is confirmed");
     await expect(this.accountNav).toContainText(credentials.name);

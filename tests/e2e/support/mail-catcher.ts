@@ -3,7 +3,7 @@
  * server on loopback, and GET /messages?to=<address> answering what arrived.
  */
 import { createServer } from "node:http";
-import { startSmtpCatcher } from "../../support/smtp";
+import { startSmtpCatcher } from "../../../harness/smtp";
 import { MAILBOX_PORT, SMTP_PORT } from "./env";
 
 const smtp = await startSmtpCatcher({ port: SMTP_PORT });

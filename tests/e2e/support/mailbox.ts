@@ -1,6 +1,9 @@
 import { expect, type APIRequestContext } from "@playwright/test";
-import type { CaughtMail } from "../../support/smtp";
-import { APP_URL, MAILBOX_URL } from "./env";
+import type { CaughtMail } from "../../../harness/smtp";
+import { MAILBOX_URL } from "./env";
+
+/** A mail's link that starts with a given address of the app (harness/smtp.ts). */
+export { linkIn } from "../../../harness/smtp";
 
 async function mailsWith(request: APIRequestContext, to: string, subject: string): Promise<CaughtMail[]> {
   const response = await request.get(`${MAILBOX_URL}/messages?to=${encodeURIComponent(to)}`);
@@ -34,12 +37,4 @@ export async function waitForMail(
     .toBe(true);
   if (!found) throw new Error("unreachable");
   return found;
-}
-
-/** The link to a path of the app (at `origin`) in a mail's text, as the recipient would click it. */
-export function linkIn(mail: CaughtMail, path: string, origin = APP_URL): string {
-  const prefix = `${origin}${path}`;
-  const link = mail.text.split(/\s+/).find((word) => word.startsWith(prefix));
-  if (!link) throw new Error(`no ${prefix} link in:\n${mail.text}`);
-  return link;
 }

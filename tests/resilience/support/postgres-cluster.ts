@@ -2,7 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { chownSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort } from "../../support/process";
+import { freePort } from "../../../harness/process";
 
 /** The newest PostgreSQL installed from Debian's packages, as scripts/with-postgres.sh finds it. */
 function postgresBin(): string {

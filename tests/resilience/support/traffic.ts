@@ -1,8 +1,10 @@
-import { Agent, request as httpRequest } from "node:http";
-import { expect } from "vitest";
+import { afterAll, expect } from "vitest";
+import { HttpClient, type ClientOptions, type RequestOptions } from "../../../harness/client";
+import type { CookieJar } from "../../../harness/cookies";
+import { mailedConfirmationLink, signUpAndConfirm } from "../../../harness/sign-up";
+import type { SmtpCatcher } from "../../../harness/smtp";
 import { STRONG_PASSWORD } from "../../support/client";
 import type { AppInstance } from "../../support/instances";
-import { linkIn, type SmtpCatcher } from "../../support/smtp";
 
 /** What a scenario counts, and prints at its end. */
 export interface Tally {
@@ -17,7 +19,7 @@ export interface Tally {
   writesFound: number;
 }
 
-export const createTally = (): Tally => ({
+const createTally = (): Tally => ({
   requests: 0,
   statuses: new Map(),
   networkErrors: new Map(),
@@ -41,7 +43,7 @@ export const errorCount = (tally: Tally) =>
  * writes acknowledged, writes found), then what was answered; `extra` adds
  * what is particular to the scenario.
  */
-export function report(scenario: string, tally: Tally, extra: Record<string, string | number> = {}) {
+function report(scenario: string, tally: Tally, extra: Record<string, string | number> = {}) {
   const statuses = [...tally.statuses]
     .sort(([a], [b]) => a - b)
     .map(([status, count]) => `${status}×${count}`)
@@ -62,8 +64,22 @@ export function report(scenario: string, tally: Tally, extra: Record<string, str
   );
 }
 
+/**
+ * The tally of the scenario of the describe block it is called in, and figures
+ * particular to it (`extra`, and `more` read at the end), reported after its
+ * tests; and its people, each counted in that tally.
+ */
+export function reportedScenario(scenario: string, more: () => Record<string, number> = () => ({})) {
+  const tally = createTally();
+  const extra: Record<string, number> = {};
+  afterAll(() => report(scenario, tally, { ...more(), ...extra }));
+  /** A new person in the scenario, from an address of their own. */
+  const newBrowser = () => new CountedBrowser(nextAddress(), tally);
+  return { tally, extra, newBrowser };
+}
+
 /** The error code of a failed fetch: the socket's (ECONNREFUSED, ECONNRESET …) or undici's. */
-export function networkErrorCode(error: unknown): string {
+function networkErrorCode(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const { code } = current as { code?: unknown };
@@ -73,130 +89,81 @@ export function networkErrorCode(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export type Outcome =
-  | { ok: true; status: number; headers: Headers; body: string; ms: number }
-  | { ok: false; code: string; ms: number };
+/** What became of one request: its answer, or the socket's error; sent at `startedAt`, over after `ms`. */
+export type Outcome = { startedAt: number; ms: number } & (
+  { ok: true; status: number; headers: Headers; body: string } | { ok: false; code: string }
+);
 
-/**
- * A person in a browser without JavaScript, behind its own address (sent as
- * X-Forwarded-For, which the instances believe from loopback): it keeps its
- * cookies, follows nothing by itself, and every request is counted in `tally`.
- */
-export class Browser {
-  readonly cookies = new Map<string, string>();
-  /** Its own connections, kept open between requests, as a browser keeps them. */
-  readonly agent = new Agent({ keepAlive: true });
-
+/** The harness's client, with every request it sends counted in a tally. */
+class TalliedClient extends HttpClient {
   constructor(
-    readonly address: string,
-    readonly tally: Tally,
-  ) {}
-
-  get cookieHeader(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    options: ClientOptions,
+    private readonly tally: Tally,
+  ) {
+    super(options);
   }
 
-  private headers(): Record<string, string> {
-    const cookie = this.cookieHeader;
-    return {
-      "x-forwarded-for": this.address,
-      // What a browser says of a link followed or a form sent on the site's own page.
-      "sec-fetch-mode": "navigate",
-      "sec-fetch-site": "same-origin",
-      "sec-fetch-dest": "document",
-      ...(cookie ? { cookie } : {}),
-    };
-  }
-
-  private keepCookies(headers: Headers) {
-    for (const line of headers.getSetCookie()) {
-      const [pair = "", ...attributes] = line.split(";");
-      const index = pair.indexOf("=");
-      const name = pair.slice(0, index).trim();
-      const value = pair.slice(index + 1).trim();
-      const expired = attributes.some((attribute) => /^\s*max-age=0\s*$/i.test(attribute)) || value === "";
-      if (expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  private async settle(
-    instance: AppInstance,
-    method: "GET" | "POST",
-    pathname: string,
-    fields?: Record<string, string>,
-  ): Promise<Outcome> {
-    const started = Date.now();
+  override async request(target: string, init?: RequestOptions): Promise<Response> {
     this.tally.requests++;
     try {
-      const body = fields ? new URLSearchParams(fields).toString() : undefined;
-      const answer = await send(new URL(pathname, instance.origin), {
-        agent: this.agent,
-        method,
-        headers: {
-          ...this.headers(),
-          ...(body === undefined
-            ? {}
-            : {
-                "content-type": "application/x-www-form-urlencoded",
-                "content-length": String(Buffer.byteLength(body)),
-                origin: instance.origin,
-              }),
-        },
-        body,
-      });
+      const answer = await super.request(target, init);
       bump(this.tally.statuses, answer.status);
-      this.keepCookies(answer.headers);
-      return { ok: true, ...answer, ms: Date.now() - started };
+      return answer;
     } catch (error) {
-      const code = networkErrorCode(error);
-      bump(this.tally.networkErrors, code);
-      return { ok: false, code, ms: Date.now() - started };
+      bump(this.tally.networkErrors, networkErrorCode(error));
+      throw error;
     }
-  }
-
-  get(instance: AppInstance, pathname: string): Promise<Outcome> {
-    return this.settle(instance, "GET", pathname);
-  }
-
-  post(instance: AppInstance, pathname: string, fields: Record<string, string>): Promise<Outcome> {
-    return this.settle(instance, "POST", pathname, fields);
   }
 }
 
 /**
- * One request over node:http: unlike fetch, it sends the Fetch Metadata a
- * browser sends for a form (fetch always says `Sec-Fetch-Mode: cors`), and
- * follows no redirect.
+ * A person in a browser without JavaScript (harness/client.ts), behind its own
+ * address (sent as X-Forwarded-For, which the instances believe from loopback),
+ * on whichever instance each request is sent to, as behind a load balancer:
+ * every request is counted in `tally`, and one without an answer is an
+ * outcome, not an error.
  */
-function send(
-  url: URL,
-  {
-    agent,
-    method,
-    headers,
-    body,
-  }: { agent: Agent; method: string; headers: Record<string, string>; body?: string },
-): Promise<{ status: number; headers: Headers; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method, headers, agent }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("error", reject);
-      response.on("end", () => {
-        const received = new Headers();
-        const raw = response.rawHeaders;
-        for (let i = 0; i + 1 < raw.length; i += 2) received.append(raw[i] ?? "", raw[i + 1] ?? "");
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: received,
-          body: Buffer.concat(chunks).toString("utf8"),
-        });
-      });
-    });
-    request.on("error", reject);
-    request.end(body);
-  });
+export class CountedBrowser {
+  /** Its own connections, kept open between requests, as a browser keeps them. */
+  readonly client: HttpClient;
+
+  constructor(
+    readonly address: string,
+    readonly tally: Tally,
+  ) {
+    this.client = new TalliedClient({ address, keepAlive: true }, tally);
+  }
+
+  get cookies(): CookieJar {
+    return this.client.cookies;
+  }
+
+  /** Another browser at the same address with a copy of this one's cookies as they are now, as someone who kept one. */
+  copy(): CountedBrowser {
+    const copy = new CountedBrowser(this.address, this.tally);
+    for (const [name, value] of this.cookies) copy.cookies.set(name, value);
+    return copy;
+  }
+
+  private async settle(send: () => Promise<Response>): Promise<Outcome> {
+    const started = Date.now();
+    try {
+      const answer = await send();
+      const body = await answer.text();
+      const { status, headers } = answer;
+      return { ok: true, status, headers, body, startedAt: started, ms: Date.now() - started };
+    } catch (error) {
+      return { ok: false, code: networkErrorCode(error), startedAt: started, ms: Date.now() - started };
+    }
+  }
+
+  get(instance: AppInstance, pathname: string): Promise<Outcome> {
+    return this.settle(() => this.client.get(`${instance.origin}${pathname}`));
+  }
+
+  post(instance: AppInstance, pathname: string, fields: Record<string, string>): Promise<Outcome> {
+    return this.settle(() => this.client.post(`${instance.origin}${pathname}`, fields));
+  }
 }
 
 /** A form post the app acknowledged: redirected as a successful post is (302 or 303). */
@@ -231,19 +198,9 @@ export function expectOutageAnswer(outcome: Outcome & { ok: true }) {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `check` holds; the milliseconds it took, or an error after `withinMs`. */
-export async function within(withinMs: number, check: () => Promise<boolean>, everyMs = 20): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > withinMs) throw new Error(`did not happen within ${withinMs} ms`);
-    await sleep(everyMs);
-  }
-  return Date.now() - started;
-}
-
 let addressCount = 0;
 /** A private address of its own per simulated person, so that rate limits never join them up. */
-export const nextAddress = () => {
+const nextAddress = () => {
   const n = ++addressCount;
   // Each in a /24 of its own: password hashing is shared per /24, and each person is their own network.
   return `10.77.${n & 255}.${10 + ((n >> 8) & 127)}`;
@@ -253,25 +210,12 @@ export const nextAddress = () => {
  * Signs `email` up through the form on `instance`, as `browser`, and follows
  * the link of the confirmation mail: the browser ends up signed in.
  */
-export async function signUp(browser: Browser, instance: AppInstance, smtp: SmtpCatcher, email: string) {
-  const signedUp = await browser.post(instance, "/signup", {
-    name: "Resilient User",
-    email,
-    password: STRONG_PASSWORD,
-    confirmPassword: STRONG_PASSWORD,
-  });
-  if (!signedUp.ok || signedUp.status !== 302)
-    throw new Error(`sign-up of ${email} answered ${outcomeText(signedUp)}`);
-  const [mail] = await smtp.waitFor(email, 1, 30_000);
-  if (!mail) throw new Error(`no mail to ${email}`);
-  const link = new URL(linkIn(mail, `${instance.origin}/verify-email?token=`));
-  // The link moves its token into the page's cookie; the page's button confirms.
-  const opened = await browser.get(instance, `${link.pathname}${link.search}`);
-  if (!opened.ok || opened.status !== 302)
-    throw new Error(`opening the link answered ${outcomeText(opened)}`);
-  const verified = await browser.post(instance, link.pathname, { intent: "confirm" });
-  if (!verified.ok || verified.status !== 302)
-    throw new Error(`confirmation answered ${outcomeText(verified)}`);
-}
+export const signUp = (browser: CountedBrowser, instance: AppInstance, smtp: SmtpCatcher, email: string) =>
+  signUpAndConfirm(
+    browser.client,
+    { name: "Resilient User", email, password: STRONG_PASSWORD },
+    mailedConfirmationLink(smtp, instance.origin),
+    instance.origin,
+  );
 
 export const outcomeText = (outcome: Outcome) => (outcome.ok ? String(outcome.status) : outcome.code);

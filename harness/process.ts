@@ -43,12 +43,17 @@ export function startScript(): { env: Record<string, string>; nodeOptions: strin
   return { env, nodeOptions: (match[2] ?? "").trim().split(/\s+/).filter(Boolean) };
 }
 
-/** `node build/server.js`, as `npm start` runs it, with exactly the environment given (plus PATH). */
+/**
+ * `node build/server.js`, as `npm start` runs it, with exactly the environment given (plus PATH),
+ * from `cwd` (the server reads its build and migrations relative to it; packages resolve upwards).
+ */
 export function startServerProcess(
   env: { NODE_ENV: "production" | "development" | "test" } & Record<string, string>,
+  { cwd }: { cwd?: string } = {},
 ): ServerProcess {
   const start = startScript();
   const child = spawn(process.execPath, [...start.nodeOptions, "build/server.js"], {
+    cwd,
     env: { PATH: process.env.PATH ?? "", ...start.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { escapeRegExp } from "./regexp";
 
 export interface CaughtMail {
   to: string;
@@ -91,8 +92,7 @@ export type SmtpCatcher = Awaited<ReturnType<typeof startSmtpCatcher>>;
 
 /** The first link in a mail's text that starts with the given URL prefix. */
 export function linkIn(mail: { text: string }, prefix: string): string {
-  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const match = new RegExp(`${escaped}[^\\s]*`).exec(mail.text);
+  const match = new RegExp(`${escapeRegExp(prefix)}[^\\s]*`).exec(mail.text);
   if (!match) throw new Error(`no link starting with ${prefix} in:\n${mail.text}`);
   return match[0];
 }
