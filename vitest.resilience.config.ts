@@ -1,4 +1,3 @@
-import tsconfigPaths from "vite-tsconfig-paths";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -8,7 +7,6 @@ import { defineConfig } from "vitest/config";
  * under it, and two at once would measure each other.
  */
 export default defineConfig({
-  plugins: [tsconfigPaths()],
   test: {
     include: ["tests/resilience/**/*.test.ts"],
     environment: "node",

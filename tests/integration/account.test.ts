@@ -1,17 +1,17 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AccountExport } from "~/auth/account.server";
-import * as forgotPassword from "~/routes/forgot-password";
-import * as login from "~/routes/login";
-import * as settingsAccount from "~/routes/settings.account";
-import * as accountExport from "~/routes/settings.account_.export";
-import * as todos from "~/routes/todos";
-import type { Services } from "~/services.server";
+import type { AccountExport } from "../../app/auth/account.server";
+import * as forgotPassword from "../../app/routes/forgot-password";
+import * as login from "../../app/routes/login";
+import * as settingsAccount from "../../app/routes/settings.account";
+import * as accountExport from "../../app/routes/settings.account_.export";
+import * as todos from "../../app/routes/todos";
+import type { Services } from "../../app/services.server";
 import { account, auditEvent, session, todo, user, verification } from "../../db/schema";
 import { latestMail, signUpVerified } from "../support/accounts";
 import { TestClient } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
-import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 
 interface FormReply {
   result: { error?: Record<string, string[] | null> };

@@ -1,8 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { ACCESS_TOKEN_SECONDS, SIGNING_KEY_GRACE_SECONDS } from "~/auth/auth.server";
-import { API_LIMIT } from "~/security/rate-limit.server";
+import { ACCESS_TOKEN_SECONDS, SIGNING_KEY_GRACE_SECONDS } from "../../app/auth/auth.server";
+import { API_LIMIT } from "../../app/security/rate-limit.server";
 import { jwks, user } from "../../db/schema";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { newClientAddress, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";

@@ -1,16 +1,16 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as login from "~/routes/login";
-import * as logout from "~/routes/logout";
-import * as root from "~/routes/_index";
-import * as signup from "~/routes/signup";
-import * as todos from "~/routes/todos";
-import type { Services } from "~/services.server";
+import * as login from "../../app/routes/login";
+import * as logout from "../../app/routes/logout";
+import * as root from "../../app/routes/_index";
+import * as signup from "../../app/routes/signup";
+import * as todos from "../../app/routes/todos";
+import type { Services } from "../../app/services.server";
 import { session, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
-import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 
 interface FormReply {
   result: {

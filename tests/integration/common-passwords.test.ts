@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMMON_PASSWORD_COUNT } from "~/auth/common-passwords.server";
-import * as forgotPassword from "~/routes/forgot-password";
-import * as resetPassword from "~/routes/reset-password";
-import * as settingsPassword from "~/routes/settings.password";
-import * as signup from "~/routes/signup";
-import type { Services } from "~/services.server";
+import { COMMON_PASSWORD_COUNT } from "../../app/auth/common-passwords.server";
+import * as forgotPassword from "../../app/routes/forgot-password";
+import * as resetPassword from "../../app/routes/reset-password";
+import * as settingsPassword from "../../app/routes/settings.password";
+import * as signup from "../../app/routes/signup";
+import type { Services } from "../../app/services.server";
 import { latestMail, pathOf, pressOnLinkPage, signUpVerified } from "../support/accounts";
 import { TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, TEST_APP_URL } from "../support/databases";

@@ -5,7 +5,7 @@ import { isDatabaseUnavailable } from "../../db/outage";
 import { uniqueEmail } from "../support/client";
 import { formPost, signUpOverHttp, startHttpApp, type HttpApp } from "../support/http-app";
 import { freePort } from "../../harness/process";
-import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 
 /** The error a call gave, or a failure if it gave none. */
 async function errorOf(call: () => Promise<unknown>): Promise<unknown> {

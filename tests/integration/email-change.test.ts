@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as confirmEmail from "~/routes/confirm-email";
-import * as login from "~/routes/login";
-import * as settingsEmail from "~/routes/settings.email";
-import * as settingsSecurity from "~/routes/settings.security";
-import type { Services } from "~/services.server";
+import * as confirmEmail from "../../app/routes/confirm-email";
+import * as login from "../../app/routes/login";
+import * as settingsEmail from "../../app/routes/settings.email";
+import * as settingsSecurity from "../../app/routes/settings.security";
+import type { Services } from "../../app/services.server";
 import { mailOutbox, user } from "../../db/schema";
 import { latestMail, openLink, pathOf, pressOnLinkPage, signUpVerified } from "../support/accounts";
 import { TestClient, uniqueEmail } from "../support/client";

@@ -1,16 +1,16 @@
 import { createEmailVerificationToken } from "better-auth/api";
 import { eq, isNull, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "~/logger.server";
-import { createOutbox } from "~/mail/outbox.server";
-import * as devMail from "~/routes/dev.mail";
-import * as forgotPassword from "~/routes/forgot-password";
-import * as login from "~/routes/login";
-import * as resetPassword from "~/routes/reset-password";
-import * as signup from "~/routes/signup";
-import * as todos from "~/routes/todos";
-import * as verifyEmail from "~/routes/verify-email";
-import type { Services } from "~/services.server";
+import { createLogger } from "../../app/logger.server";
+import { createOutbox } from "../../app/mail/outbox.server";
+import * as devMail from "../../app/routes/dev.mail";
+import * as forgotPassword from "../../app/routes/forgot-password";
+import * as login from "../../app/routes/login";
+import * as resetPassword from "../../app/routes/reset-password";
+import * as signup from "../../app/routes/signup";
+import * as todos from "../../app/routes/todos";
+import * as verifyEmail from "../../app/routes/verify-email";
+import type { Services } from "../../app/services.server";
 import { mailOutbox, user, verification } from "../../db/schema";
 import { confirmLink, confirmLinkElsewhere, openLink, pathOf, pressOnLinkPage } from "../support/accounts";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
@@ -23,7 +23,7 @@ import {
 } from "../support/databases";
 import { within } from "../support/wait";
 import { linkIn, startSmtpCatcher, type SmtpCatcher } from "../../harness/smtp";
-import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 
 const NEW_PASSWORD = "a brand new passphrase";
 

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SESSION_ABSOLUTE_SECONDS } from "~/auth/session.server";
-import { createLogger } from "~/logger.server";
-import { createMaintenance, MAIL_RETENTION_DAYS, type Maintenance } from "~/maintenance.server";
-import { createRateLimiter, createRateLimits } from "~/security/rate-limit.server";
-import type { Services } from "~/services.server";
+import { SESSION_ABSOLUTE_SECONDS } from "../../app/auth/session.server";
+import { createLogger } from "../../app/logger.server";
+import { createMaintenance, MAIL_RETENTION_DAYS, type Maintenance } from "../../app/maintenance.server";
+import { createRateLimiter, createRateLimits } from "../../app/security/rate-limit.server";
+import type { Services } from "../../app/services.server";
 import { openDatabase, type AppDatabase, type Database } from "../../db/client.server";
 import {
   emailChange,

@@ -1,17 +1,17 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as socialCallback from "~/routes/api.auth.callback.$providerId";
-import * as authApi from "~/routes/api.auth.$";
-import * as login from "~/routes/login";
-import type { AccountExport } from "~/auth/account.server";
-import * as accountExport from "~/routes/settings.account_.export";
-import * as settingsAccount from "~/routes/settings.account";
-import * as settingsConnections from "~/routes/settings.connections";
-import * as settingsEmail from "~/routes/settings.email";
-import * as settingsPassword from "~/routes/settings.password";
-import * as settingsSecurity from "~/routes/settings.security";
-import * as signup from "~/routes/signup";
-import type { Services } from "~/services.server";
+import * as socialCallback from "../../app/routes/api.auth.callback.$providerId";
+import * as authApi from "../../app/routes/api.auth.$";
+import * as login from "../../app/routes/login";
+import type { AccountExport } from "../../app/auth/account.server";
+import * as accountExport from "../../app/routes/settings.account_.export";
+import * as settingsAccount from "../../app/routes/settings.account";
+import * as settingsConnections from "../../app/routes/settings.connections";
+import * as settingsEmail from "../../app/routes/settings.email";
+import * as settingsPassword from "../../app/routes/settings.password";
+import * as settingsSecurity from "../../app/routes/settings.security";
+import * as signup from "../../app/routes/signup";
+import type { Services } from "../../app/services.server";
 import { account, auditEvent, session, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
@@ -29,7 +29,7 @@ import {
   withParams,
 } from "../support/oauth";
 import { startTestOidcProvider, type TestOidcProvider } from "../support/oidc-provider";
-import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 
 interface LoginPage {
   providers: Array<{ id: string; name: string }>;

@@ -2,14 +2,14 @@ import { runWithEndpointContext } from "@better-auth/core/context";
 import { isAPIError } from "better-auth/api";
 import { betterAuth, type BetterAuthOptions } from "better-auth";
 import { describe, expect, it, vi } from "vitest";
-import { CLIENT_ADDRESS_HEADER } from "~/auth/client-address";
+import { CLIENT_ADDRESS_HEADER } from "../../app/auth/client-address";
 import {
   createPasswordHasher,
   HASHES_AT_ONCE,
   HASHES_WAITING,
   HASHES_WAITING_PER_NETWORK,
   type PasswordHasher,
-} from "~/auth/password-hashing.server";
+} from "../../app/auth/password-hashing.server";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { TEST_APP_URL, TEST_SECRET } from "../support/databases";
 import { formPost, newClientAddress, signUpOverHttp, startHttpApp } from "../support/http-app";

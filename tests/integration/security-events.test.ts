@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as login from "~/routes/login";
-import * as logout from "~/routes/logout";
-import * as settingsPassword from "~/routes/settings.password";
-import * as settingsSecurity from "~/routes/settings.security";
-import * as settingsSessions from "~/routes/settings.sessions";
-import * as signup from "~/routes/signup";
-import type { Services } from "~/services.server";
+import * as login from "../../app/routes/login";
+import * as logout from "../../app/routes/logout";
+import * as settingsPassword from "../../app/routes/settings.password";
+import * as settingsSecurity from "../../app/routes/settings.security";
+import * as settingsSessions from "../../app/routes/settings.sessions";
+import * as signup from "../../app/routes/signup";
+import type { Services } from "../../app/services.server";
 import { confirmLinkElsewhere, latestMail, pathOf, signUpVerified } from "../support/accounts";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "../support/client";
 import { createTestServices, DATABASE_KINDS, TEST_APP_URL } from "../support/databases";

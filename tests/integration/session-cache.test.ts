@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as profile from "~/routes/settings.profile";
-import * as todos from "~/routes/todos";
-import type { Services } from "~/services.server";
+import * as profile from "../../app/routes/settings.profile";
+import * as todos from "../../app/routes/todos";
+import type { Services } from "../../app/services.server";
 import { session, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
-import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 
 describe.each(DATABASE_KINDS)("the session cache on %s", (kind) => {
   let services: Services;

@@ -1,15 +1,15 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SESSION_ABSOLUTE_SECONDS } from "~/auth/session.server";
-import * as authApi from "~/routes/api.auth.$";
-import * as login from "~/routes/login";
-import * as todos from "~/routes/todos";
-import type { Services } from "~/services.server";
+import { SESSION_ABSOLUTE_SECONDS } from "../../app/auth/session.server";
+import * as authApi from "../../app/routes/api.auth.$";
+import * as login from "../../app/routes/login";
+import * as todos from "../../app/routes/todos";
+import type { Services } from "../../app/services.server";
 import { session, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
 import { TestClient } from "../support/client";
 import { createTestServices, DATABASE_KINDS } from "../support/databases";
-import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 
 describe.each(DATABASE_KINDS)("session lifetimes on %s", (kind) => {
   let services: Services;

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SessionView } from "~/auth/sessions.server";
-import * as login from "~/routes/login";
-import * as settingsSessions from "~/routes/settings.sessions";
-import * as todos from "~/routes/todos";
-import type { Services } from "~/services.server";
+import type { SessionView } from "../../app/auth/sessions.server";
+import * as login from "../../app/routes/login";
+import * as settingsSessions from "../../app/routes/settings.sessions";
+import * as todos from "../../app/routes/todos";
+import type { Services } from "../../app/services.server";
 import { session, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
 import { TestClient } from "../support/client";

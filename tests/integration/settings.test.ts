@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as login from "~/routes/login";
-import * as root from "~/root";
-import * as settingsPassword from "~/routes/settings.password";
-import * as settingsProfile from "~/routes/settings.profile";
-import * as todos from "~/routes/todos";
-import type { Services } from "~/services.server";
+import * as login from "../../app/routes/login";
+import * as root from "../../app/root";
+import * as settingsPassword from "../../app/routes/settings.password";
+import * as settingsProfile from "../../app/routes/settings.profile";
+import * as todos from "../../app/routes/todos";
+import type { Services } from "../../app/services.server";
 import { user } from "../../db/schema";
 import { latestMail, signUpVerified } from "../support/accounts";
 import { TestClient } from "../support/client";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import * as todos from "~/routes/todos";
-import type { Services } from "~/services.server";
+import * as todos from "../../app/routes/todos";
+import type { Services } from "../../app/services.server";
 import { todo, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
 import { TestClient, type FormFields } from "../support/client";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADDRESS_LIMITS } from "~/security/rate-limit.server";
+import { ADDRESS_LIMITS } from "../../app/security/rate-limit.server";
 import { MIGRATIONS_DIR } from "../../db/client.server";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { createPostgresDatabase } from "../support/databases";

@@ -18,7 +18,7 @@ import {
   whileTodoTableIsMissing,
   type Account,
 } from "./support";
-import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 
 const MEGABYTE = "x".repeat(1024 * 1024);
 

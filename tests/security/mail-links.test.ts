@@ -1,7 +1,7 @@
 import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { account, mailOutbox, verification } from "../../db/schema";
-import { ENUMERATION_FLOOR_MS } from "~/security/response-floor.server";
+import { ENUMERATION_FLOOR_MS } from "../../app/security/response-floor.server";
 import { uniqueEmail } from "../support/client";
 import type { HttpApp } from "../support/http-app";
 import {
@@ -18,7 +18,7 @@ import {
   withoutVaryingParts,
   type Account,
 } from "./support";
-import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 
 const NEW_PASSWORD = "a fresh pass phrase";
 const FORGED_HOST = {

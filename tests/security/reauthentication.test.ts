@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ADDRESS_LIMITS } from "~/security/rate-limit.server";
+import { ADDRESS_LIMITS } from "../../app/security/rate-limit.server";
 import { account, auditEvent, emailChange, session, user } from "../../db/schema";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import type { HttpApp } from "../support/http-app";

@@ -21,7 +21,7 @@ import {
   type Account,
 } from "./support";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
-import { SESSION_COOKIE, sessionCookieName } from "~/auth/session-cookie";
+import { SESSION_COOKIE, sessionCookieName } from "../../app/auth/session-cookie";
 import { SESSION_COOKIE_PATTERN } from "../../harness/cookies";
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -14,7 +14,7 @@ import {
   userByEmail,
   withoutVaryingParts,
 } from "./support";
-import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 import { SESSION_COOKIE_PATTERN } from "../../harness/cookies";
 
 const WRONG = "not the password at all";

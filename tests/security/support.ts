@@ -17,7 +17,7 @@ import { linkIn } from "../../harness/smtp";
  * attacker would send it).
  */
 
-export { CHROME_ON_LINUX, type HeaderFields } from "../../harness/client";
+export { type HeaderFields } from "../../harness/client";
 export const FIREFOX_ON_MAC =
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:131.0) Gecko/20100101 Firefox/131.0";
 

@@ -8,7 +8,7 @@ import {
   SIGN_IN_FAILURE_LIMITS,
   SITE_FACTOR,
   type AddressLimit,
-} from "~/security/rate-limit.server";
+} from "../../app/security/rate-limit.server";
 import { HttpClient } from "../../harness/client";
 import { STRONG_PASSWORD, uniqueEmail } from "../support/client";
 import { DATABASE_KINDS } from "../support/databases";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvent, recoveryCode, signInChallenge, twoFactor } from "../../db/schema";
-import { currentTotp } from "~/two-factor/totp.server";
+import { currentTotp } from "../../app/two-factor/totp.server";
 import { uniqueEmail } from "../support/client";
 import { withProvider } from "./provider";
 import { Browser, mailLink, mailsTo, sessionsOf, signIn, signUp, userByEmail, type Account } from "./support";
@@ -266,7 +266,7 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
   it("programs sign in in two steps through /api/auth: 403 with no session or token, then the code", async () => {
     const { account, secret } = await enrolledAccount();
     const program = new Browser(app());
-    const first = await program.api("/api/auth/sign-in/email", {
+    const first = await program.postJson("/api/auth/sign-in/email", {
       email: account.email,
       password: account.password,
     });
@@ -276,9 +276,9 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
     expect(body).not.toHaveProperty("token");
     expect(cookieNames(first).some((name) => name.endsWith("session_token"))).toBe(false);
     expect(first.headers.get("set-auth-token")).toBeNull();
-    const wrong = await program.api("/api/auth/two-factor/verify", { code: "111111" });
+    const wrong = await program.postJson("/api/auth/two-factor/verify", { code: "111111" });
     expect(wrong.status).toBe(401);
-    const second = await program.api("/api/auth/two-factor/verify", {
+    const second = await program.postJson("/api/auth/two-factor/verify", {
       code: currentTotp(secret, Date.now() + STEP_MS),
     });
     expect(second.status).toBe(200);

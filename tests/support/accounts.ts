@@ -1,8 +1,8 @@
 import { and, desc, eq } from "drizzle-orm";
 import { expect } from "vitest";
-import * as signup from "~/routes/signup";
-import * as verifyEmail from "~/routes/verify-email";
-import type { Services } from "~/services.server";
+import * as signup from "../../app/routes/signup";
+import * as verifyEmail from "../../app/routes/verify-email";
+import type { Services } from "../../app/services.server";
 import { mailOutbox } from "../../db/schema";
 import { STRONG_PASSWORD, TestClient, uniqueEmail } from "./client";
 import { TEST_APP_URL } from "./databases";

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { CLIENT_ADDRESS_HEADER } from "~/auth/client-address";
-import { createRequestContext } from "~/context.server";
-import { unavailableResponse } from "~/server/unavailable.server";
-import type { Services } from "~/services.server";
+import { CLIENT_ADDRESS_HEADER } from "../../app/auth/client-address";
+import { createRequestContext } from "../../app/context.server";
+import { unavailableResponse } from "../../app/server/unavailable.server";
+import type { Services } from "../../app/services.server";
 import { CHROME_ON_LINUX, encodeForm, type FormFields } from "../../harness/client";
 import { CookieJar } from "../../harness/cookies";
 import { TEST_APP_URL } from "./databases";

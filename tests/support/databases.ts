@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { loadConfig, type Config } from "~/config.server";
-import { createLogger } from "~/logger.server";
-import type { OutboxOptions } from "~/mail/outbox.server";
-import { createServices, type Services } from "~/services.server";
+import { loadConfig, type Config } from "../../app/config.server";
+import { createLogger } from "../../app/logger.server";
+import type { OutboxOptions } from "../../app/mail/outbox.server";
+import { createServices, type Services } from "../../app/services.server";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-better-auth";
 export const TEST_APP_URL = "http://app.test";

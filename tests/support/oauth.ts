@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { expect } from "vitest";
-import * as oauth2Callback from "~/routes/api.auth.oauth2.callback.$providerId";
-import * as startSignIn from "~/routes/auth.$provider";
-import * as connections from "~/routes/settings.connections";
+import * as oauth2Callback from "../../app/routes/api.auth.oauth2.callback.$providerId";
+import * as startSignIn from "../../app/routes/auth.$provider";
+import * as connections from "../../app/routes/settings.connections";
 import type { RouteResult, TestClient } from "./client";
 import { TEST_APP_URL } from "./databases";
 import { signInAtProvider, TEST_OIDC_CLIENT, type TestOidcProvider } from "./oidc-provider";
@@ -31,11 +31,11 @@ export const withParams =
   (args: Args) =>
     handler({ ...args, params });
 
-export const startOidcSignIn = withParams(startSignIn.action, { provider: "oidc" });
-export const oidcCallback = withParams(oauth2Callback.loader, { providerId: "oidc" });
+const startOidcSignIn = withParams(startSignIn.action, { provider: "oidc" });
+const oidcCallback = withParams(oauth2Callback.loader, { providerId: "oidc" });
 
 /** A path on the app from an absolute URL the provider redirected to. */
-export const appPath = (url: string) => {
+const appPath = (url: string) => {
   const parsed = new URL(url);
   expect(parsed.origin).toBe(TEST_APP_URL);
   return `${parsed.pathname}${parsed.search}`;

@@ -12,7 +12,7 @@ import Provider, { interactionPolicy, type Configuration, type KoaContextWithOID
  * in process (`setIdentity`) or over `PUT /test/identities/<sub>` (JSON).
  */
 
-export interface TestIdentity {
+interface TestIdentity {
   email: string;
   email_verified: boolean;
   name?: string;

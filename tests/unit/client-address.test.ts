@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ipv6Prefix, networkOf, normalizeAddress } from "~/security/client-address.server";
-import { addressSubject, siteSubject } from "~/security/rate-limit.server";
+import { ipv6Prefix, networkOf, normalizeAddress } from "../../app/security/client-address.server";
+import { addressSubject, siteSubject } from "../../app/security/rate-limit.server";
 
 describe("client networks", () => {
   it("groups IPv4 per /24 and IPv6 per /48, however the address is written", () => {

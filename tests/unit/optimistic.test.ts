@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyPending } from "~/todos/optimistic";
+import { applyPending } from "../../app/todos/optimistic";
 
 const form = (fields: Record<string, string>) => {
   const data = new FormData();

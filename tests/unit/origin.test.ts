@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { crossSiteRefusal } from "~/security/origin.server";
-import { SESSION_COOKIE } from "~/auth/session-cookie";
+import { crossSiteRefusal } from "../../app/security/origin.server";
+import { SESSION_COOKIE } from "../../app/auth/session-cookie";
 
 const APP = "https://todo.example.com";
 const request = (method: string, headers: Record<string, string>) => ({

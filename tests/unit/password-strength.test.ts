@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { isCommonPassword } from "~/auth/common-passwords.server";
-import { estimatePassword } from "~/ui/password-strength-estimator";
-import { type ZxcvbnScore, ratePassword } from "~/ui/password-strength-rating";
+import { isCommonPassword } from "../../app/auth/common-passwords.server";
+import { estimatePassword } from "../../app/ui/password-strength-estimator";
+import { type ZxcvbnScore, ratePassword } from "../../app/ui/password-strength-rating";
 
 const strongEstimate = { score: 4, isCommon: false } as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSameSiteUrl, safeRedirect } from "~/security/redirect";
+import { isSameSiteUrl, safeRedirect } from "../../app/security/redirect";
 
 describe("safeRedirect", () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { NewPasswordSchema } from "~/auth/password";
-import { LoginSchema, SignupSchema } from "~/auth/schemas";
-import { TodoIntentSchema } from "~/todos/schemas";
+import { NewPasswordSchema } from "../../app/auth/password";
+import { LoginSchema, SignupSchema } from "../../app/auth/schemas";
+import { TodoIntentSchema } from "../../app/todos/schemas";
 
 describe("form schemas", () => {
   it("normalises the email address: trimmed and lower-case", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AuthSession } from "~/auth/auth.server";
-import { createSessionCache, type SessionCacheOptions } from "~/auth/session-cache.server";
+import type { AuthSession } from "../../app/auth/auth.server";
+import { createSessionCache, type SessionCacheOptions } from "../../app/auth/session-cache.server";
 
 const sessionOf = (sessionId: string, userId: string, expiresInMs = 60_000): AuthSession =>
   ({

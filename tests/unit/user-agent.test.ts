@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeUserAgent } from "~/auth/sessions.server";
+import { describeUserAgent } from "../../app/auth/sessions.server";
 
 describe("describeUserAgent", () => {
   it.each([

@@ -9,7 +9,7 @@ export const FILTER_PATHS: Record<Filter, string> = {
   completed: "/todos?filter=completed",
 };
 
-export const EMPTY_MESSAGES: Record<Filter, string> = {
+const EMPTY_MESSAGES: Record<Filter, string> = {
   all: "Nothing to do yet. Add your first todo above.",
   active: "Nothing left to do. Well done!",
   completed: "No completed todos yet.",
