@@ -15,10 +15,10 @@ import { refuseSubmission } from "../http/failure.server";
 import { readFormData } from "../http/form-data.server";
 import { safeRedirect } from "../security/redirect";
 import { INVALID_CODE, NO_PENDING_SIGN_IN } from "../two-factor/second-step.server";
-import { CODE_MAX, SecondStepSchema } from "../two-factor/schemas";
+import { SecondStepSchema } from "../two-factor/schemas";
 import { PageCard } from "../ui/cards";
 import { SubmitButton } from "../ui/form-controls";
-import { Field, useValidatedForm, ValidatedForm } from "../ui/forms";
+import { OneTimeCodeField, useValidatedForm, ValidatedForm } from "../ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Two-step sign-in · Todo" }];
 
@@ -71,12 +71,8 @@ export default function SecondStep() {
     <PageCard title="Two-step sign-in">
       <p>One more step: enter the 6-digit code your authenticator app shows for Todo.</p>
       <ValidatedForm form={form} labels={{ code: "Code" }}>
-        <Field
-          label="Code"
+        <OneTimeCodeField
           field={fields.code}
-          type="text"
-          autoComplete="one-time-code"
-          maxLength={CODE_MAX}
           hint="No phone at hand? Enter one of your recovery codes instead; each works once."
           autoFocus
         />

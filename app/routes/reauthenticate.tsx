@@ -17,8 +17,13 @@ import { readFormData } from "../http/form-data.server";
 import { safeRedirect } from "../security/redirect";
 import { PageCard } from "../ui/cards";
 import { SubmitButton } from "../ui/form-controls";
-import { CurrentPasswordField, Field, HiddenField, useValidatedForm, ValidatedForm } from "../ui/forms";
-import { CODE_MAX } from "../two-factor/schemas";
+import {
+  CurrentPasswordField,
+  HiddenField,
+  OneTimeCodeField,
+  useValidatedForm,
+  ValidatedForm,
+} from "../ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Todo" }];
 
@@ -162,12 +167,8 @@ export default function Reauthenticate() {
             <HiddenField field={fields.redirectTo} />
             <CurrentPasswordField label="Password" field={fields.password} autoFocus />
             {asksForCode ? (
-              <Field
-                label="Code"
+              <OneTimeCodeField
                 field={fields.code}
-                type="text"
-                autoComplete="one-time-code"
-                maxLength={CODE_MAX}
                 hint="From your authenticator app, or one of your recovery codes."
               />
             ) : null}

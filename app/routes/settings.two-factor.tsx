@@ -12,7 +12,7 @@ import { readFormData } from "../http/form-data.server";
 import { DisableSchema, EnableSchema, TwoFactorSettingsSchema } from "../two-factor/schemas";
 import { SubmitButton } from "../ui/form-controls";
 import { SettingsSection } from "../ui/cards";
-import { Field, useValidatedForm, ValidatedForm } from "../ui/forms";
+import { OneTimeCodeField, useValidatedForm, ValidatedForm } from "../ui/forms";
 
 export const meta: MetaFunction = () => [{ title: "Two-step sign-in · Settings · Todo" }];
 
@@ -134,7 +134,7 @@ function TurnOn({
       </div>
       <h3>2. Enter the code the app shows</h3>
       <ValidatedForm form={form} labels={{ code: "Code" }}>
-        <Field label="Code" field={fields.code} type="text" autoComplete="one-time-code" maxLength={6} />
+        <OneTimeCodeField field={fields.code} maxLength={6} />
         <SubmitButton name="intent" value="enable" pendingText="Turning on…">
           Turn on two-step sign-in
         </SubmitButton>
@@ -188,7 +188,7 @@ function TurnedOn({
           or a recovery code.
         </p>
         <ValidatedForm form={form} labels={{ code: "Code" }}>
-          <Field label="Code" field={fields.code} type="text" autoComplete="one-time-code" />
+          <OneTimeCodeField field={fields.code} />
           <SubmitButton name="intent" value="disable" className="button danger" pendingText="Turning off…">
             Turn off two-step sign-in
           </SubmitButton>
