@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the production server under load, on PGlite and (when
- * BENCH_DATABASE_URL is set) on PostgreSQL, with the figures the performance
- * issue judges: requests/s, p50 and p99 latency, errors, the server's peak
+ * BENCH_DATABASE_URL is set) on PostgreSQL, with the figures docs/performance.md
+ * judges: requests/s, p50 and p99 latency, errors, the server's peak
  * memory, each as a ratio to the anonymous page in the same run; the cost of
  * one scrypt hash to judge sign-in by; and the page weights.
  *
@@ -378,7 +378,7 @@ async function runOn(kind: DatabaseKind, port: number, scryptMs: number): Promis
   }
 }
 
-/** The issue's targets, said plainly; they inform, they never fail the run. */
+/** The targets of docs/performance.md, said plainly; they inform, they never fail the run. */
 function judge(rows: Measurement[], scryptMs: number) {
   const find = (prefix: string) => rows.find((row) => row.name.startsWith(prefix));
   const login = find("anonymous /login");

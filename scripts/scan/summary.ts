@@ -5,7 +5,7 @@ import type { PhaseStats } from "./proxy";
 import type { SqlmapResult } from "./sqlmap";
 import type { WapitiItem, WapitiResult } from "./wapiti";
 
-/** What fails the scan: the bar is no SQL injection, no XSS, no open redirect. */
+/** What fails the scan (docs/security.md, "The scan"): any SQL injection, XSS or open redirect. */
 const FAILING_WAPITI_CATEGORIES = new Set([
   "SQL Injection",
   "Blind SQL Injection",

@@ -13,7 +13,7 @@ import type { PhaseStats, Proxy } from "./proxy";
 /** wapiti's crawl, before its modules start; it takes seconds here. */
 const WAPITI_CRAWL_SECONDS = 30;
 
-/** wapiti's modules: the list (ssrf would need wapiti's server on the internet). */
+/** wapiti's modules (docs/security.md, "The scan"; ssrf would need wapiti's server on the internet). */
 const XSS_MODULES = ["xss", "permanentxss"];
 const INJECTION_MODULES = ["sql", "blindsql", "exec", "file", "crlf", "redirect"];
 

@@ -58,7 +58,7 @@ describe.each(DATABASE_KINDS)("changing the email address on %s", (kind) => {
   it("changes the address only once the link sent to the new one is followed, and tells the old one", async () => {
     const { client, email, password } = await signUpVerified(services, { name: "Mover" });
     const newEmail = uniqueEmail("moved");
-    // The contract's two fields alone are enough.
+    // The form's two fields (newEmail, currentPassword) alone are enough.
     const asked = await client.post(settingsEmail.action, "/settings/email", {
       newEmail,
       currentPassword: password,

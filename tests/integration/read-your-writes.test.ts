@@ -23,7 +23,7 @@ import { within } from "../support/wait";
  * Every change to a name, an address or a session shows on the very next
  * request to the same process, however it was made, although that process
  * keeps the session (and its user) in memory: the server layer settles the
- * change in the cache before the answer leaves (docs/decisions/).
+ * change in the cache before the answer leaves (docs/decisions/001-session-cache-and-announcements.md).
  * Each change is made several times in a row, read back at once each time:
  * on unsettled code the announcement sometimes arrives after the next request.
  */

@@ -43,8 +43,7 @@ describe("memory of rendered pages", () => {
   afterAll(() => app.close());
 
   // A page's render used to leave a 6-second abort timer behind, which held the whole request
-  // (its response, compression stream and React tree): under load, hundreds of finished
-  // requests, about 25 kB each, kept alive and pushed into V8's old generation.
+  // until it fired (docs/performance.md, "What bounds memory", step 1).
   it("keeps nothing of a page once it is sent", { timeout: 60_000 }, async () => {
     const before = liveHeapBytes();
     const statuses = await requestPages(app, "/login", 400);
@@ -52,8 +51,7 @@ describe("memory of rendered pages", () => {
 
     expect(statuses.every((status) => status === 200)).toBe(true);
     expect(statuses).toHaveLength(400);
-    // Measured here: 16 MB with the timer left running, 1.4 to 2.5 MB without (what stays is
-    // Remix's own 5-second timer for each page's data, and code compiled meanwhile).
+    // Between a leak and none (docs/performance.md, "What bounds memory", step 1).
     expect(retained).toBeLessThan(6 * 1024 * 1024);
   });
 });

@@ -15,7 +15,7 @@ import {
 } from "./support/traffic";
 
 const USERS = 50;
-/** The issue asks for 60 seconds, and CI runs that; a shorter run can be asked for locally. */
+/** 60 seconds, as CI runs it (docs/operations.md, "Proving it"); a shorter run can be asked for locally. */
 const SECONDS = Number(process.env.RESILIENCE_LOAD_SECONDS ?? 60);
 /** A person reads a page before the next click; no person clicks in a loop. */
 const THINK_MS = 100;

@@ -17,7 +17,7 @@ import {
 
 /**
  * Account takeover, played as an attacker plays it: each scenario combines
- * flows that each hold alone (the issue that found them lists them 1 to 8),
+ * flows that each hold alone (numbered 1 to 8 as in docs/security.md, "Account takeover"),
  * against the production build over HTTP, with a real OpenID Connect provider.
  * docs/security.md, "Account takeover", says what stops each.
  */

@@ -241,7 +241,7 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
     const owner = await signUp(browser);
     const resetter = new Browser(app);
     await resetter.openLink(await resetLink(owner.email));
-    // Every form with a password or an address, and the autocomplete each field needs (CONTRACT.md).
+    // Every form with a password or an address, and the autocomplete each field needs (docs/security.md, P4).
     const pages: Array<[Browser, string, Record<string, string>]> = [
       [
         new Browser(app),

@@ -9,7 +9,7 @@ import { ageSession, Browser, signIn, signUp, userByEmail, type Account } from "
 
 /**
  * "Sensitive changes need a re-authentication in this session within
- * `REAUTH_MAX_AGE` seconds (default 600)" (SECURITY.md, Account takeover),
+ * `REAUTH_MAX_AGE` seconds (default 600)" (docs/security.md, K3),
  * through the real HTTP server, on the forms and on `/api/auth/*` alike.
  *
  * The app runs with a window of two minutes, and a session is taken out of it

@@ -39,7 +39,7 @@ export const errorCount = (tally: Tally) =>
   [...tally.networkErrors.values()].reduce((a, b) => a + b, 0);
 
 /**
- * The scenario's counts on one line, as the issue asks (requests, errors,
+ * The scenario's counts on one line, as docs/operations.md reports them (requests, errors,
  * writes acknowledged, writes found), then what was answered; `extra` adds
  * what is particular to the scenario.
  */
