@@ -1,8 +1,20 @@
 import { currentTotp } from "../../app/two-factor/totp.server";
-import { appUrl, newCredentials } from "./support/app";
+import type { Page } from "@playwright/test";
+import { appUrl, newCredentials, type App } from "./support/app";
+import { continueWithProvider, createProviderIdentity } from "./support/oidc";
 import { expect, test } from "./support/test";
 
 const STEP_MS = 30_000;
+
+/** Turns two-step sign-in on from its settings page, as a person with an authenticator app does. */
+async function turnOn(app: App, page: Page) {
+  await app.goto("/settings/two-factor");
+  const secret = ((await page.locator("code.secret").textContent()) ?? "").replace(/\s/g, "");
+  await page.getByLabel("Code", { exact: true }).fill(currentTotp(secret));
+  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+  await expect(page.locator(".recovery-codes code")).toHaveCount(10);
+  return { secret, codes: await page.locator(".recovery-codes code").allTextContents() };
+}
 
 /**
  * Two-step sign-in as a person meets it, with JavaScript on and off: the code
@@ -81,12 +93,7 @@ test("new recovery codes replace the old, and two-step sign-in is turned off wit
   page,
 }) => {
   const user = await app.signUpByPost(newCredentials("TwoStepOff"));
-  await app.goto("/settings/two-factor");
-  const secret = ((await page.locator("code.secret").textContent()) ?? "").replace(/\s/g, "");
-  await page.getByLabel("Code", { exact: true }).fill(currentTotp(secret));
-  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
-  await expect(page.locator(".recovery-codes code")).toHaveCount(10);
-  const first = await page.locator(".recovery-codes code").allTextContents();
+  const { codes: first } = await turnOn(app, page);
   await page.getByRole("link", { name: "I have saved them" }).click();
   await app.hydrated();
 
@@ -114,4 +121,29 @@ test("new recovery codes replace the old, and two-step sign-in is turned off wit
   await app.goto("/login");
   await app.submitLogin(user.email, user.password);
   await expect(page).toHaveURL(appUrl("/todos"));
+});
+
+test("a provider sign-in asks for the code too, then lands where it was going", async ({ app, page }) => {
+  // The provider's development pages import a web font; nothing leaves this machine.
+  await page.route("https://fonts.googleapis.com/**", (route) => route.abort());
+  const identity = await createProviderIdentity(page.request);
+  await continueWithProvider(app, identity, { start: "/login", landing: "/todos" });
+  const { secret } = await turnOn(app, page);
+
+  await app.signOut();
+  await continueWithProvider(app, identity, {
+    start: "/login?redirectTo=%2Fsettings%2Fprofile",
+    landing: "/login/two-factor",
+  });
+  // A wrong code first: said beside the field, not typed back.
+  const code = page.getByLabel("Code", { exact: true });
+  await code.fill("000000");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText("That code is not right");
+  if (!app.javaScriptEnabled) await expect(code).toHaveValue("");
+  await code.fill(currentTotp(secret, Date.now() + STEP_MS));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(appUrl("/settings/profile"));
+  await app.goto("/settings/sessions");
+  await expect(page.getByText(/Signed in with: .+ and authenticator app/)).toBeVisible();
 });

@@ -64,6 +64,16 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
     return { browser, answer };
   }
 
+  /** The two-step rows of an account, read fresh at each call. */
+  async function rowsOf(email: string) {
+    const id = (await userByEmail(app(), email))?.id ?? "";
+    return {
+      twoFactor: () => db().select().from(twoFactor).where(eq(twoFactor.userId, id)),
+      recoveryCodes: () => db().select().from(recoveryCode).where(eq(recoveryCode.userId, id)),
+      pendingSignIns: () => db().select().from(signInChallenge).where(eq(signInChallenge.userId, id)),
+    };
+  }
+
   const cookieNames = (response: Response) =>
     response.headers.getSetCookie().map((cookie) => cookie.slice(0, cookie.indexOf("=")));
 
@@ -87,11 +97,8 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
     // A reload shows the same secret (a code already scanned keeps working).
     expect(await (await browser.get("/settings/two-factor")).text()).toContain(grouped);
     // Stored encrypted: the database does not hold the secret.
-    const owner = await userByEmail(app(), account.email);
-    const [stored] = await db()
-      .select()
-      .from(twoFactor)
-      .where(eq(twoFactor.userId, owner?.id ?? ""));
+    const rows = await rowsOf(account.email);
+    const [stored] = await rows.twoFactor();
     expect(stored?.secret).toBeTruthy();
     expect(stored?.secret).not.toContain(secret);
     expect(stored?.enabledAt).toBeNull();
@@ -109,10 +116,7 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
     expect(new Set(codes).size).toBe(10);
     expect(shown).toContain('download="todo-recovery-codes.txt"');
     // Only their hashes are kept, and the page never shows them again.
-    const hashes = await db()
-      .select()
-      .from(recoveryCode)
-      .where(eq(recoveryCode.userId, owner?.id ?? ""));
+    const hashes = await rows.recoveryCodes();
     expect(hashes.map((row) => row.codeHash).sort()).toEqual(
       codes.map((code) => createHash("sha256").update(code.replace(/-/g, "")).digest("hex")).sort(),
     );
@@ -154,13 +158,7 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
       "Password and authenticator app",
     );
     // The pending sign-in is gone.
-    const owner = await userByEmail(app(), account.email);
-    expect(
-      await db()
-        .select()
-        .from(signInChallenge)
-        .where(eq(signInChallenge.userId, owner?.id ?? "")),
-    ).toEqual([]);
+    expect(await (await rowsOf(account.email)).pendingSignIns()).toEqual([]);
   });
 
   it("a code is accepted once: the same code again, or an older step's, is refused", async () => {
@@ -343,19 +341,9 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
     expect(wrong.status).toBe(400);
     const off = await browser.post("/settings/two-factor", { intent: "disable", code: codes[3] ?? "" });
     expect(off.status).toBe(302);
-    const owner = await userByEmail(app(), account.email);
-    expect(
-      await db()
-        .select()
-        .from(twoFactor)
-        .where(eq(twoFactor.userId, owner?.id ?? "")),
-    ).toEqual([]);
-    expect(
-      await db()
-        .select()
-        .from(recoveryCode)
-        .where(eq(recoveryCode.userId, owner?.id ?? "")),
-    ).toEqual([]);
+    const rows = await rowsOf(account.email);
+    expect(await rows.twoFactor()).toEqual([]);
+    expect(await rows.recoveryCodes()).toEqual([]);
     expect((await mailsTo(app(), account.email, "two-factor-notice")).map((mail) => mail.subject)).toContain(
       "Two-step sign-in was turned off",
     );
