@@ -13,6 +13,7 @@ import { DisableSchema, EnableSchema, TwoFactorSettingsSchema } from "../two-fac
 import { SubmitButton } from "../ui/form-controls";
 import { SettingsSection } from "../ui/cards";
 import { OneTimeCodeField, useValidatedForm, ValidatedForm } from "../ui/forms";
+import { formatTime } from "../ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Two-step sign-in · Settings · Todo" }];
 
@@ -161,8 +162,8 @@ function TurnedOn({
       <section className="card">
         <h2>Two-step sign-in is on</h2>
         <p className="muted">
-          On since <time dateTime={since}>{new Date(since).toUTCString()}</time>. Every sign-in asks for a
-          code from your authenticator app.
+          On since <time dateTime={since}>{formatTime(since)}</time>. Every sign-in asks for a code from your
+          authenticator app.
         </p>
         <h3>Recovery codes</h3>
         <p>
