@@ -172,6 +172,7 @@ describe.each(DATABASE_KINDS)("maintenance on %s", (kind) => {
       verifications: 1,
       emailChanges: 1,
       pendingSignIns: 1,
+      passkeyChallenges: 0,
       rateLimits: 1,
       mails: 2,
     });
