@@ -13,9 +13,9 @@ import { AuthenticationResponseSchema, PasskeyNameSchema, RegistrationResponseSc
 export const PASSKEY_SIGN_IN_PATH = "/passkey/sign-in";
 
 /** The error codes the client turns into messages (the library's own text is never sent). */
-export const PASSKEY_CHALLENGE_EXPIRED = "PASSKEY_CHALLENGE_EXPIRED";
-export const PASSKEY_REFUSED = "PASSKEY_REFUSED";
-export const PASSKEY_UNAVAILABLE = "PASSKEY_UNAVAILABLE";
+const PASSKEY_CHALLENGE_EXPIRED = "PASSKEY_CHALLENGE_EXPIRED";
+const PASSKEY_REFUSED = "PASSKEY_REFUSED";
+const PASSKEY_UNAVAILABLE = "PASSKEY_UNAVAILABLE";
 
 /** One cookie per ceremony, so autofill on /login and adding a passkey elsewhere never clobber each other. */
 const COOKIES = { registration: "passkey_registration", "sign-in": "passkey_sign_in" } as const;

@@ -38,7 +38,7 @@ const KNOWN_TRANSPORTS: ReadonlySet<string> = new Set([
 
 const isTransport = (value: string): value is AuthenticatorTransport => KNOWN_TRANSPORTS.has(value);
 
-export type PasskeyKind = "synced" | "device-bound";
+type PasskeyKind = "synced" | "device-bound";
 
 export interface PasskeyView {
   id: string;
@@ -60,7 +60,7 @@ export type SignInResult = { outcome: "signed-in"; userId: string } | { outcome:
 export type RemoveResult = "removed" | "not-found" | "last-method";
 
 /** WebAuthn's relying party: APP_URL's host and origin; an IP address cannot be one. */
-export function relyingPartyOf(appUrl: URL) {
+function relyingPartyOf(appUrl: URL) {
   return {
     rpID: appUrl.hostname,
     origin: appUrl.origin,

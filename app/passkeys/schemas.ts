@@ -8,7 +8,6 @@ export const PasskeyNameSchema = z
   .trim()
   .min(1, "Name the passkey")
   .max(PASSKEY_NAME_MAX, `A name has at most ${PASSKEY_NAME_MAX} characters`)
-  // eslint-disable-next-line no-control-regex
   .regex(/^[^\u0000-\u001f\u007f]*$/, "A name cannot hold control characters");
 
 export const PasskeySettingsSchema = z.discriminatedUnion(
