@@ -127,7 +127,9 @@ test("with two-step sign-in on, a passkey sign-in asks for no code", async ({ pa
   await expect(page.getByRole("navigation", { name: "Account" })).toContainText(user.name);
 });
 
-test("a passkey is renamed and removed, with a notice, and a removed one signs nobody in", async ({ page }) => {
+test("a passkey is renamed and removed, with a notice, and a removed one signs nobody in", async ({
+  page,
+}) => {
   const user = await signedUp(page, "PasskeyEdit");
   await addAuthenticator(page);
   await addPasskey(page, "Old name");
@@ -285,4 +287,31 @@ test("without JavaScript the pages say passkeys need it, and renaming and removi
   await noJs.getByRole("button", { name: "Remove Renamed" }).click();
   await expect(noJs.getByText("You have no passkey yet.")).toBeVisible();
   await plain.close();
+});
+
+test("a passkey sign-in ends the session the browser had", async ({ page, browser }) => {
+  await signedUp(page, "PasskeyPrevious");
+  const authenticator = await addAuthenticator(page);
+  await addPasskey(page, "Key");
+  const previous = (await page.context().cookies()).find((cookie) => cookie.name.endsWith("session_token"));
+  if (!previous) throw new Error("no session cookie");
+
+  // The sign-in page, then the old session's cookie back in the browser as the passkey signs in.
+  await page.context().clearCookies();
+  await authenticator.presence(false);
+  await open(page, "/login");
+  await page.context().addCookies([previous]);
+  await authenticator.presence(true);
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(at("/todos"));
+  const current = (await page.context().cookies()).find((cookie) => cookie.name.endsWith("session_token"));
+  expect(current?.value).not.toBe(previous.value);
+
+  // The old cookie opens nothing now; the new one does.
+  const stale = await browser.newContext({ baseURL: PASSKEY_APP_URL });
+  await stale.addCookies([previous]);
+  const answer = await stale.request.get(at("/todos"), { maxRedirects: 0 });
+  expect(answer.status()).toBe(302);
+  await stale.close();
+  expect(await isSignedIn(page)).toBe(true);
 });
