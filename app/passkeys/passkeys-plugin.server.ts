@@ -58,10 +58,16 @@ export function createPasskeysPlugin(deps: {
   };
 
   /** Adding a passkey is a sensitive change: within the re-authentication window (also checked in hooks.before). */
+  /** Adding a passkey is a sensitive change: within the re-authentication window (also checked in hooks.before). */
   const requireWindow = (session: { createdAt: Date; reauthenticatedAt?: unknown }) => {
-    const reauthenticatedAt = session.reauthenticatedAt instanceof Date ? session.reauthenticatedAt : null;
+    const { reauthenticatedAt } = session;
+    const last =
+      reauthenticatedAt instanceof Date || typeof reauthenticatedAt === "string" ? reauthenticatedAt : null;
     if (
-      isRecentlyAuthenticated({ createdAt: session.createdAt, reauthenticatedAt }, deps.reauthMaxAgeSeconds)
+      isRecentlyAuthenticated(
+        { createdAt: session.createdAt, reauthenticatedAt: last },
+        deps.reauthMaxAgeSeconds,
+      )
     )
       return;
     throw new APIError("FORBIDDEN", {

@@ -162,7 +162,7 @@ describe("Passkeys (ASVS 6.5; NIST SP 800-63B-4 phishing resistance)", () => {
       const anonymous = await new Browser(app()).postJson("/api/auth/passkey/registration-options", {});
       expect(anonymous.status).toBe(401);
 
-      const { browser } = await signedUpUser();
+      const { browser, account } = await signedUpUser();
       const fresh = await browser.postJson("/api/auth/passkey/registration-options", {});
       expect(fresh.status).toBe(200);
       const options = (await fresh.json()) as {
@@ -182,6 +182,15 @@ describe("Passkeys (ASVS 6.5; NIST SP 800-63B-4 phishing resistance)", () => {
       const stale = await browser.postJson("/api/auth/passkey/registration-options", {});
       expect(stale.status).toBe(403);
       expect(((await stale.json()) as { code?: string }).code).toBe("REAUTHENTICATION_REQUIRED");
+
+      // Positive control: the password typed at /reauthenticate opens the window again.
+      const confirmed = await browser.post("/reauthenticate", {
+        password: account.password,
+        redirectTo: "/settings/passkeys",
+      });
+      expect(confirmed.status).toBe(302);
+      const reopened = await browser.postJson("/api/auth/passkey/registration-options", {});
+      expect(reopened.status).toBe(200);
     });
 
     it("spends its challenge once, and only for the account that asked", async () => {
