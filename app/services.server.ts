@@ -182,6 +182,7 @@ export async function createServices(
     passkeysPlugin: createPasskeysPlugin({
       passkeys,
       audit,
+      sessions,
       reauthMaxAgeSeconds: config.reauthMaxAgeSeconds,
     }),
   });

@@ -298,9 +298,9 @@ export const passkeyChallenge = pgTable(
   "passkey_challenge",
   {
     tokenHash: text().primaryKey(),
-    /** "registration" | "sign-in". */
+    /** "registration" | "sign-in" | "reauthentication". */
     purpose: text().notNull(),
-    /** The account adding a passkey; null for a sign-in (nobody is known yet). */
+    /** The account adding a passkey or confirming it is them; null for a sign-in (nobody is known yet). */
     userId: text().references(() => user.id, { onDelete: "cascade" }),
     challenge: text().notNull(),
     /** The user handle offered at registration. */

@@ -6,7 +6,7 @@ import { passkeyChallenge } from "../../db/schema";
 /** A passkey ceremony must finish within five minutes of its options. */
 export const PASSKEY_CHALLENGE_SECONDS = 5 * 60;
 
-export type ChallengePurpose = "registration" | "sign-in";
+export type ChallengePurpose = "registration" | "sign-in" | "reauthentication";
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 

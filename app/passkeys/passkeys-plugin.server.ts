@@ -7,6 +7,7 @@ import { originOf, type AuditLog } from "../audit/audit.server";
 import { isRecentlyAuthenticated, REAUTHENTICATION_REQUIRED } from "../auth/reauthentication.server";
 import { PASSKEY_CHALLENGE_SECONDS } from "./challenges.server";
 import type { PasskeyService } from "./passkeys.server";
+import type { SessionService } from "../auth/sessions.server";
 import { AuthenticationResponseSchema, PasskeyNameSchema, RegistrationResponseSchema } from "./schemas";
 
 /** better-auth's path of the passkey sign-in: the session gate lets it through (user verification is both factors). */
@@ -18,7 +19,11 @@ const PASSKEY_REFUSED = "PASSKEY_REFUSED";
 const PASSKEY_UNAVAILABLE = "PASSKEY_UNAVAILABLE";
 
 /** One cookie per ceremony, so autofill on /login and adding a passkey elsewhere never clobber each other. */
-const COOKIES = { registration: "passkey_registration", "sign-in": "passkey_sign_in" } as const;
+const COOKIES = {
+  registration: "passkey_registration",
+  "sign-in": "passkey_sign_in",
+  reauthentication: "passkey_reauth",
+} as const;
 
 /**
  * Passkeys' HTTP side, as better-auth endpoints (POST only, so under the origin checks): the
@@ -27,6 +32,7 @@ const COOKIES = { registration: "passkey_registration", "sign-in": "passkey_sign
 export function createPasskeysPlugin(deps: {
   passkeys: PasskeyService;
   audit: AuditLog;
+  sessions: SessionService;
   reauthMaxAgeSeconds: number;
 }) {
   const { passkeys, audit } = deps;
@@ -186,9 +192,48 @@ export function createPasskeysPlugin(deps: {
     },
   );
 
+  const reauthenticateOptions = createAuthEndpoint(
+    "/passkey/reauthenticate-options",
+    { method: "POST", use: [sessionMiddleware] },
+    async (ctx) => {
+      refuseUnavailable();
+      const { user } = ctx.context.session;
+      const issued = await passkeys.signInOptions(await readToken(ctx, "reauthentication"), user.id);
+      await setToken(ctx, "reauthentication", issued.token);
+      return ctx.json(issued.options);
+    },
+  );
+
+  /** A passkey of this account, checked with user verification, opens this session's window (both factors). */
+  const reauthenticate = createAuthEndpoint(
+    "/passkey/reauthenticate",
+    { method: "POST", use: [sessionMiddleware], body: z.object({ response: AuthenticationResponseSchema }) },
+    async (ctx) => {
+      refuseUnavailable();
+      const { user, session } = ctx.context.session;
+      const token = await readToken(ctx, "reauthentication");
+      clearToken(ctx, "reauthentication");
+      if (!token) throw expired();
+      const result = await passkeys.signIn(token, ctx.body.response, user.id);
+      if (result.outcome === "expired") throw expired();
+      const marked =
+        result.outcome === "signed-in" &&
+        (await deps.sessions.forOwner(user.id).markReauthenticated(session.id, originOf(ctx.headers)));
+      if (!marked) {
+        throw new APIError("UNAUTHORIZED", {
+          code: PASSKEY_REFUSED,
+          message: "That passkey did not confirm it is you. Try again, or another way.",
+        });
+      }
+      return ctx.json({ reauthenticated: true });
+    },
+  );
+
   return {
     id: "passkeys",
     endpoints: {
+      passkeyReauthenticateOptions: reauthenticateOptions,
+      passkeyReauthenticate: reauthenticate,
       passkeyRegistrationOptions: registrationOptions,
       passkeyRegister: register,
       passkeySignInOptions: signInOptions,

@@ -110,3 +110,21 @@ export async function register(name: string): Promise<Outcome<{ name: string }>>
   if (result.status !== 200) return failure(result.json, "That passkey could not be added.");
   return { ok: true, name };
 }
+
+/** Confirms it is the signed-in person with one of their passkeys (the re-authentication window). */
+export async function reauthenticate(): Promise<Outcome<Record<never, never>>> {
+  const options = await post("/reauthenticate-options");
+  if (options.status !== 200)
+    return failure(options.json, "Confirming with a passkey is not possible right now.");
+  let response;
+  try {
+    response = await startAuthentication({
+      optionsJSON: options.json as Parameters<typeof startAuthentication>[0]["optionsJSON"],
+    });
+  } catch (error) {
+    return ceremonyFailure(error, "Your browser could not use a passkey.");
+  }
+  const result = await post("/reauthenticate", { response });
+  if (result.status !== 200) return failure(result.json, "That passkey did not confirm it is you.");
+  return { ok: true };
+}

@@ -191,16 +191,36 @@ export function createPasskeyService(deps: {
       return { outcome: "added", name };
     },
 
-    /** Options for a sign-in with any passkey of this site (discoverable: no email asked). */
+    /**
+     * Options for a sign-in with any passkey of this site (discoverable: no email asked), or, with
+     * `forUser`, for that signed-in account to confirm it is them with one of its own.
+     */
     async signInOptions(
       previousToken: string | null,
+      forUser?: string,
     ): Promise<{ token: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+      const own = forUser === undefined ? [] : await rowsOf(forUser);
       const options = await generateAuthenticationOptions({
         rpID,
         userVerification: "required",
         timeout: PASSKEY_CHALLENGE_SECONDS * 1000,
+        ...(forUser === undefined
+          ? {}
+          : {
+              allowCredentials: own.map((row) => ({
+                id: row.credentialId,
+                transports: row.transports.filter(isTransport),
+              })),
+            }),
       });
-      const token = await challenges.issue("sign-in", options.challenge, { previousToken });
+      const token = await challenges.issue(
+        forUser === undefined ? "sign-in" : "reauthentication",
+        options.challenge,
+        {
+          previousToken,
+          userId: forUser,
+        },
+      );
       return { token, options };
     },
 
@@ -209,11 +229,20 @@ export function createPasskeyService(deps: {
      * user verification, the signature, and a counter that moved on (compare-and-set, so one
      * answer signs in once even on two instances).
      */
-    async signIn(token: string, response: AuthenticationResponseJSON): Promise<SignInResult> {
-      const pending = await challenges.consume(token, "sign-in");
+    async signIn(
+      token: string,
+      response: AuthenticationResponseJSON,
+      forUser?: string,
+    ): Promise<SignInResult> {
+      const pending = await challenges.consume(
+        token,
+        forUser === undefined ? "sign-in" : "reauthentication",
+        forUser,
+      );
       if (!pending) return { outcome: "expired" };
       const [row] = await db.select().from(passkey).where(eq(passkey.credentialId, response.id));
-      if (!row) return { outcome: "refused" };
+      // Confirming it is them: only a passkey of the signed-in account.
+      if (!row || (forUser !== undefined && row.userId !== forUser)) return { outcome: "refused" };
       const handle = response.response.userHandle;
       if (handle !== undefined && handle !== row.userHandle) return { outcome: "refused" };
       let verification;
@@ -251,6 +280,11 @@ export function createPasskeyService(deps: {
 
     forOwner(ownerId: string) {
       return {
+        async count(): Promise<number> {
+          const [row] = await db.select({ n: count() }).from(passkey).where(eq(passkey.userId, ownerId));
+          return row?.n ?? 0;
+        },
+
         async list(): Promise<PasskeyView[]> {
           const rows = await rowsOf(ownerId);
           return rows.map((row) => ({

@@ -68,6 +68,8 @@ export const AUTH_API_LIMITS: Readonly<Record<string, AddressLimit>> = {
   "/passkey/sign-in-options": "passkey-options",
   "/passkey/registration-options": "passkey-options",
   "/passkey/register": "password",
+  "/passkey/reauthenticate": "sign-in",
+  "/passkey/reauthenticate-options": "passkey-options",
 };
 
 export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };

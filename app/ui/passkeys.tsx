@@ -182,3 +182,54 @@ export function AddPasskey({
     </form>
   );
 }
+
+/** "Use a passkey" on /reauthenticate: one of the account's passkeys opens the window, then on to `redirectTo`. */
+export function PasskeyReauthenticate({ redirectTo }: { redirectTo: string }) {
+  const runs = useJavaScriptRuns();
+  const [supported, setSupported] = useState<boolean | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    loadClient().then(
+      (client) => live && setSupported(client.supportsPasskeys()),
+      () => live && setSupported(false),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  async function confirm() {
+    setBusy(true);
+    setError(null);
+    const outcome = await (await loadClient()).reauthenticate();
+    if (outcome.ok) {
+      window.location.assign(redirectTo);
+      return;
+    }
+    setBusy(false);
+    setError(outcome.message);
+  }
+
+  return (
+    <div className="passkey-sign-in">
+      <button
+        type="button"
+        className="button"
+        disabled={!runs || !supported || busy}
+        onClick={() => void confirm()}
+      >
+        {busy ? "Waiting for your passkey…" : "Use a passkey"}
+      </button>
+      {!runs ? <p className="field-hint">Confirming with a passkey needs JavaScript.</p> : null}
+      {supported === false ? <p className="field-hint">This browser cannot use passkeys.</p> : null}
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}

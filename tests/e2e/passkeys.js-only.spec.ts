@@ -100,6 +100,8 @@ test("a passkey is added, then signs in with the button and with autofill, with 
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page).toHaveURL(at("/settings/security"));
   await expect(page.getByRole("main")).toContainText("Signed in with a passkey");
+  await open(page, "/settings/sessions");
+  await expect(page.getByRole("main")).toContainText("Passkey");
 
   // Autofill: the browser offers the passkey in the email field; nothing typed.
   await signOut(page);
@@ -314,4 +316,39 @@ test("a passkey sign-in ends the session the browser had", async ({ page, browse
   expect(answer.status()).toBe(302);
   await stale.close();
   expect(await isSignedIn(page)).toBe(true);
+});
+
+test("a passkey confirms it is you at /reauthenticate, and only the account's own", async ({
+  page,
+  browser,
+}) => {
+  await signedUp(page, "PasskeySudo");
+  const authenticator = await addAuthenticator(page);
+  await addPasskey(page, "Own key");
+  await open(page, "/reauthenticate?redirectTo=%2Fsettings%2Fpasskeys");
+  await page.getByRole("button", { name: "Use a passkey" }).click();
+  await expect(page).toHaveURL(at("/settings/passkeys"));
+  await open(page, "/settings/security");
+  await expect(page.getByRole("main")).toContainText("Password confirmed for a sensitive change");
+
+  // Another account's key in this authenticator, instead of the account's own: nothing confirmed.
+  const otherContext = await browser.newContext({ baseURL: PASSKEY_APP_URL });
+  const otherPage = await otherContext.newPage();
+  await signedUp(otherPage, "PasskeySudoOther");
+  const otherKey = await addAuthenticator(otherPage);
+  await addPasskey(otherPage, "Other key");
+  const [foreign] = await otherKey.credentials();
+  await otherContext.close();
+  if (!foreign) throw new Error("no credential");
+  await authenticator.cdp.send("WebAuthn.clearCredentials", {
+    authenticatorId: authenticator.authenticatorId,
+  });
+  await authenticator.cdp.send("WebAuthn.addCredential", {
+    authenticatorId: authenticator.authenticatorId,
+    credential: foreign,
+  });
+  await open(page, "/reauthenticate?redirectTo=%2Fsettings%2Fpasskeys");
+  await page.getByRole("button", { name: "Use a passkey" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "No passkey was used" })).toBeVisible();
+  await expect(page).toHaveURL(/\/reauthenticate/);
 });

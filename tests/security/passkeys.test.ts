@@ -214,6 +214,37 @@ describe("Passkeys (ASVS 6.5; NIST SP 800-63B-4 phishing resistance)", () => {
     });
   });
 
+  describe("re-authentication with a passkey", () => {
+    it("needs a session, offers only the account's own passkeys, and spends its challenge once", async () => {
+      const anonymous = await new Browser(app()).postJson("/api/auth/passkey/reauthenticate-options", {});
+      expect(anonymous.status).toBe(401);
+
+      const owner = await signedUpUser();
+      const other = await signedUpUser();
+      const own = await seedPasskey(owner.userId, "Own");
+      await seedPasskey(other.userId, "Other's");
+      const answer = await owner.browser.postJson("/api/auth/passkey/reauthenticate-options", {});
+      expect(answer.status).toBe(200);
+      const options = (await answer.json()) as { allowCredentials?: Array<{ id: string }> };
+      expect(options.allowCredentials?.map((credential) => credential.id)).toEqual([own.credentialId]);
+
+      const first = await owner.browser.postJson("/api/auth/passkey/reauthenticate", {
+        response: bogusAssertion(own.credentialId),
+      });
+      expect(first.status).toBe(401);
+      const again = await owner.browser.postJson("/api/auth/passkey/reauthenticate", {
+        response: bogusAssertion(own.credentialId),
+      });
+      expect(again.status).toBe(400);
+      // A sign-in challenge is not a re-authentication's, nor the other way round.
+      await owner.browser.postJson("/api/auth/passkey/reauthenticate-options", {});
+      const crossed = await owner.browser.postJson("/api/auth/passkey/sign-in", {
+        response: bogusAssertion(),
+      });
+      expect(crossed.status).toBe(400);
+    });
+  });
+
   describe("settings: rename and remove", () => {
     it("act only on the owner's passkeys", async () => {
       const owner = await signedUpUser();
