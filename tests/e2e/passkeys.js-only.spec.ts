@@ -12,7 +12,11 @@ test.use({ baseURL: PASSKEY_APP_URL });
 
 const at = (path: string) => `${PASSKEY_APP_URL}${path}`;
 
-type AuthenticatorOptions = { automaticPresenceSimulation?: boolean };
+type AuthenticatorOptions = {
+  automaticPresenceSimulation?: boolean;
+  defaultBackupEligibility?: boolean;
+  defaultBackupState?: boolean;
+};
 
 /** A platform authenticator with user verification, in this tab (it survives navigation). */
 async function addAuthenticator(page: Page, options: AuthenticatorOptions = {}) {
@@ -360,4 +364,44 @@ test("a passkey confirms it is you at /reauthenticate, and only the account's ow
   await page.getByRole("button", { name: "Use a passkey" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "No passkey was used" })).toBeVisible();
   await expect(page).toHaveURL(/\/reauthenticate/);
+});
+
+test("backup flags: a synced passkey says so, its backup state is refreshed, and a changed eligibility is refused", async ({
+  page,
+}) => {
+  await signedUp(page, "PasskeySynced");
+  const authenticator = await addAuthenticator(page, {
+    defaultBackupEligibility: true,
+    defaultBackupState: true,
+  });
+  await addPasskey(page, "Synced key");
+  const list = page.getByRole("list", { name: "Your passkeys" });
+  await expect(list).toContainText("Synced passkey");
+  const [credential] = await authenticator.credentials();
+  if (!credential) throw new Error("no credential");
+  const { authenticatorId } = authenticator;
+
+  // No longer backed up: the next sign-in records it.
+  await authenticator.cdp.send("WebAuthn.setCredentialProperties", {
+    authenticatorId,
+    credentialId: credential.credentialId,
+    backupState: false,
+  });
+  await signOut(page);
+  await open(page, "/login");
+  await expect(page).toHaveURL(at("/todos"));
+  await open(page, "/settings/passkeys");
+  await expect(list).toContainText("Only on this device or security key");
+
+  // Eligibility never changes for one credential: an answer that says it did is refused.
+  await authenticator.cdp.send("WebAuthn.setCredentialProperties", {
+    authenticatorId,
+    credentialId: credential.credentialId,
+    backupEligibility: false,
+  });
+  await signOut(page);
+  const refused = page.waitForResponse("**/api/auth/passkey/sign-in");
+  await open(page, "/login");
+  expect((await refused).status()).toBe(401);
+  expect(await isSignedIn(page)).toBe(false);
 });
