@@ -145,7 +145,8 @@ export function createPasskeyService(deps: {
       requestOrigin: RequestOrigin,
     ): Promise<RegisterResult> {
       const pending = await challenges.consume(token, "registration", userId);
-      if (!pending || !pending.userHandle) return { outcome: "expired" };
+      const userHandle = pending?.userHandle;
+      if (!pending || !userHandle) return { outcome: "expired" };
       let verification;
       try {
         verification = await verifyRegistrationResponse({
@@ -175,7 +176,7 @@ export function createPasskeyService(deps: {
             name,
             credentialId: info.credential.id,
             publicKey: isoBase64URL.fromBuffer(info.credential.publicKey),
-            userHandle: pending.userHandle ?? "",
+            userHandle,
             counter: info.credential.counter,
             transports: (info.credential.transports ?? []).filter(isTransport),
             deviceType: info.credentialDeviceType,

@@ -144,6 +144,13 @@ describe("Passkeys (ASVS 6.5; NIST SP 800-63B-4 phishing resistance)", () => {
       });
       expect(huge.status).toBe(400);
       expect(cookieNames(huge).some((name) => name.endsWith("session_token"))).toBe(false);
+      const offSite = await browser.postJson("/api/auth/passkey/sign-in", {
+        response: bogusAssertion(),
+        redirectTo: "https://evil.example/",
+      });
+      // better-auth's own origin check answers first (403), ours would (400): either way, refused.
+      expect([400, 403]).toContain(offSite.status);
+      expect(cookieNames(offSite).some((name) => name.endsWith("session_token"))).toBe(false);
     });
 
     it("are refused from another site", async () => {
