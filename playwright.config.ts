@@ -7,6 +7,8 @@ import {
   OIDC_CLIENT,
   OIDC_NAME,
   OIDC_URL,
+  PASSKEY_APP_URL,
+  PASSKEY_PORT,
   PORT,
   REAUTH_APP_URL,
   REAUTH_MAX_AGE_SECONDS,
@@ -17,7 +19,8 @@ import {
 /** The app as `npm start` runs it, on a fresh in-memory database, sending mail to the test mailbox. */
 const appServer = (appUrl: string, port: number, env: Record<string, string> = {}) => ({
   command: ["node", ...startScript().nodeOptions, "build/server.js"].join(" "),
-  url: `${appUrl}/healthz`,
+  // Where it listens (127.0.0.1), whatever host APP_URL names.
+  url: `http://127.0.0.1:${port}/healthz`,
   reuseExistingServer: false,
   timeout: 60_000,
   stdout: "ignore" as const,
@@ -102,5 +105,7 @@ export default defineConfig({
     }),
     // The same with a window of a few seconds, for reauthentication.spec.ts (see env.ts).
     appServer(REAUTH_APP_URL, REAUTH_PORT, { REAUTH_MAX_AGE: String(REAUTH_MAX_AGE_SECONDS) }),
+    // The same on localhost, where WebAuthn works, for passkeys.*.spec.ts (see env.ts).
+    appServer(PASSKEY_APP_URL, PASSKEY_PORT),
   ],
 });

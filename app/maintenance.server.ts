@@ -1,7 +1,14 @@
 import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../db/client.server";
 import { MAINTENANCE_LOCK_KEY } from "../db/locks.server";
-import { emailChange, mailOutbox, session, signInChallenge, verification } from "../db/schema";
+import {
+  emailChange,
+  mailOutbox,
+  passkeyChallenge,
+  session,
+  signInChallenge,
+  verification,
+} from "../db/schema";
 import { SESSION_ABSOLUTE_SECONDS } from "./auth/session.server";
 import type { Logger } from "./logger.server";
 import type { RateLimits } from "./security/rate-limit.server";
@@ -29,6 +36,8 @@ export interface MaintenanceCounts {
   /** Email changes whose link has expired. */
   emailChanges: number;
   pendingSignIns: number;
+  /** Passkey ceremonies (5 minutes) never finished. */
+  passkeyChallenges: number;
   /** Rate-limit counters whose window has closed. */
   rateLimits: number;
   /** Delivered or abandoned mail older than MAIL_RETENTION_DAYS. */
@@ -86,6 +95,10 @@ export function createMaintenance({
       .delete(signInChallenge)
       .where(lt(signInChallenge.expiresAt, at))
       .returning({ userId: signInChallenge.userId });
+    const passkeyChallenges = await db
+      .delete(passkeyChallenge)
+      .where(lt(passkeyChallenge.expiresAt, at))
+      .returning({ tokenHash: passkeyChallenge.tokenHash });
     const mailCutoff = new Date(at.getTime() - MAIL_RETENTION_DAYS * DAY_MS);
     const mails = await db
       .delete(mailOutbox)
@@ -101,6 +114,7 @@ export function createMaintenance({
       verifications: verifications.length,
       emailChanges: emailChanges.length,
       pendingSignIns: pendingSignIns.length,
+      passkeyChallenges: passkeyChallenges.length,
       rateLimits: await rateLimits.sweep(),
       mails: mails.length,
     };

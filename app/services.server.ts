@@ -26,6 +26,9 @@ import {
   KNOWN_ADDRESS_DAYS,
   type RateLimits,
 } from "./security/rate-limit.server";
+import { createPasskeyChallenges } from "./passkeys/challenges.server";
+import { createPasskeysPlugin } from "./passkeys/passkeys-plugin.server";
+import { createPasskeyService, type PasskeyService } from "./passkeys/passkeys.server";
 import { createSecondStep } from "./two-factor/second-step.server";
 import { createSignInChallenges } from "./two-factor/sign-in-challenges.server";
 import { createTwoFactorService, type TwoFactorService } from "./two-factor/two-factor.server";
@@ -75,6 +78,8 @@ export interface Services {
   sessionResolver: SessionResolver;
   /** Two-step sign-in: the authenticator app and the recovery codes of each account. */
   twoFactor: TwoFactorService;
+  /** Passkeys (WebAuthn): each account's, and their ceremonies. */
+  passkeys: PasskeyService;
   /** Verifies the JWTs of the JSON API against our own published keys. */
   accessTokens: AccessTokenVerifier;
   /** Stops the mail worker and the maintenance, then closes the database. */
@@ -153,6 +158,14 @@ export async function createServices(
     audit,
     credentialChanges,
   });
+  const passkeys = createPasskeyService({
+    db: database.db,
+    challenges: createPasskeyChallenges(database.db),
+    credentialChanges,
+    audit,
+    appUrl: config.appUrl,
+    logger,
+  });
   const auth = createAuth({
     db: database.db,
     config,
@@ -166,9 +179,16 @@ export async function createServices(
     credentialChanges,
     pendingAccounts,
     secondStep,
+    passkeysPlugin: createPasskeysPlugin({
+      passkeys,
+      audit,
+      sessions,
+      reauthMaxAgeSeconds: config.reauthMaxAgeSeconds,
+    }),
   });
   return {
     twoFactor,
+    passkeys,
     config,
     logger,
     database,

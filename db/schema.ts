@@ -257,6 +257,60 @@ export const signInChallenge = pgTable(
   (table) => [index("sign_in_challenge_expires_at_idx").on(table.expiresAt)],
 );
 
+/**
+ * A passkey (WebAuthn credential) of an account: its public key, never a secret. `counter` is the
+ * signature counter (a u32, too big for `integer`); `deviceType` is the backup-eligible flag (fixed),
+ * `backedUp` the backup state (refreshed at each use).
+ */
+export const passkey = pgTable(
+  "passkey",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: text()
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    /** base64url, as the browser names the credential. */
+    credentialId: text().notNull().unique(),
+    /** base64url COSE key. */
+    publicKey: text().notNull(),
+    /** base64url WebAuthn user handle: random, never the user's id. */
+    userHandle: text().notNull(),
+    counter: bigint({ mode: "number" }).notNull(),
+    transports: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    deviceType: text().notNull(),
+    backedUp: boolean().notNull(),
+    aaguid: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp({ withTimezone: true }),
+  },
+  (table) => [index("passkey_user_id_idx").on(table.userId)],
+);
+
+/**
+ * A WebAuthn ceremony in progress: the challenge the browser must sign, keyed by the SHA-256 of a
+ * random token that only that browser holds (a signed HttpOnly cookie); used once, for 5 minutes.
+ */
+export const passkeyChallenge = pgTable(
+  "passkey_challenge",
+  {
+    tokenHash: text().primaryKey(),
+    /** "registration" | "sign-in" | "reauthentication". */
+    purpose: text().notNull(),
+    /** The account adding a passkey or confirming it is them; null for a sign-in (nobody is known yet). */
+    userId: text().references(() => user.id, { onDelete: "cascade" }),
+    challenge: text().notNull(),
+    /** The user handle offered at registration. */
+    userHandle: text(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("passkey_challenge_expires_at_idx").on(table.expiresAt)],
+);
+
 export type User = typeof user.$inferSelect;
 export type OutboxMail = typeof mailOutbox.$inferSelect;
 export type Todo = typeof todo.$inferSelect;

@@ -27,6 +27,9 @@ export const AUDIT_EVENT_TYPES = {
   "two-factor-disabled": "Two-step sign-in turned off",
   "recovery-codes-regenerated": "New recovery codes made",
   "recovery-code-used": "Recovery code used",
+  "passkey-added": "Passkey added",
+  "passkey-renamed": "Passkey renamed",
+  "passkey-removed": "Passkey removed",
 } as const;
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
 

@@ -1,6 +1,6 @@
 import { asc, desc, eq, isNotNull } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client.server";
-import { account, auditEvent, mailOutbox, todo, user, verification } from "../../db/schema";
+import { account, auditEvent, mailOutbox, passkey, todo, user, verification } from "../../db/schema";
 import type { Outbox } from "../mail/outbox.server";
 import { PASSWORD_PROVIDER_ID } from "./connections.server";
 import { goodbyeMail } from "../mail/templates.server";
@@ -11,8 +11,12 @@ export interface AccountExport {
   exportedAt: string;
   profile: { id: string; name: string; email: string; emailVerified: boolean; createdAt: string };
   todos: Array<{ id: string; title: string; completed: boolean; createdAt: string; updatedAt: string }>;
-  /** How the user signs in: a password (never its hash), and the connected providers. */
-  signIn: { password: boolean; connections: Array<{ provider: string; connectedAt: string }> };
+  /** How the user signs in: a password (never its hash), the connected providers, the passkeys (never their keys). */
+  signIn: {
+    password: boolean;
+    connections: Array<{ provider: string; connectedAt: string }>;
+    passkeys: Array<{ name: string; createdAt: string; lastUsedAt: string | null }>;
+  };
   sessions: Array<Omit<SessionView, "current">>;
   securityEvents: Array<{
     type: string;
@@ -34,7 +38,7 @@ export function createAccountService(db: AppDatabase, mail: Outbox, sessions: Se
     async export(userId: string, currentSessionId: string): Promise<AccountExport | null> {
       const [profile] = await db.select().from(user).where(eq(user.id, userId));
       if (!profile) return null;
-      const [todos, methods, sessionList, events] = await Promise.all([
+      const [todos, methods, passkeys, sessionList, events] = await Promise.all([
         db.select().from(todo).where(eq(todo.userId, userId)).orderBy(asc(todo.createdAt)),
         db
           .select({
@@ -45,6 +49,11 @@ export function createAccountService(db: AppDatabase, mail: Outbox, sessions: Se
           .from(account)
           .where(eq(account.userId, userId))
           .orderBy(asc(account.createdAt)),
+        db
+          .select({ name: passkey.name, createdAt: passkey.createdAt, lastUsedAt: passkey.lastUsedAt })
+          .from(passkey)
+          .where(eq(passkey.userId, userId))
+          .orderBy(asc(passkey.createdAt)),
         sessions.forOwner(userId).list(currentSessionId),
         db.select().from(auditEvent).where(eq(auditEvent.userId, userId)).orderBy(desc(auditEvent.createdAt)),
       ]);
@@ -71,6 +80,11 @@ export function createAccountService(db: AppDatabase, mail: Outbox, sessions: Se
           connections: methods
             .filter((method) => method.providerId !== PASSWORD_PROVIDER_ID)
             .map((method) => ({ provider: method.providerId, connectedAt: method.createdAt.toISOString() })),
+          passkeys: passkeys.map((key) => ({
+            name: key.name,
+            createdAt: key.createdAt.toISOString(),
+            lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+          })),
         },
         sessions: sessionList.map(({ current: _current, ...rest }) => rest),
         securityEvents: events.map((event) => ({

@@ -18,6 +18,7 @@ import type { PendingAccounts } from "./pending-accounts.server";
 import { createAuthPolicy } from "./policy.server";
 import { createDatabaseHooks } from "./database-hooks.server";
 import type { SecondStep } from "../two-factor/second-step.server";
+import type { createPasskeysPlugin } from "../passkeys/passkeys-plugin.server";
 import type { SessionService } from "./sessions.server";
 import { ACCOUNT_OPTIONS, openIdConnectPlugin, socialProviders } from "./providers.server";
 import { COOKIE_PREFIX } from "./session-cookie";
@@ -49,6 +50,7 @@ export function createAuth({
   credentialChanges,
   pendingAccounts,
   secondStep,
+  passkeysPlugin,
 }: {
   db: AppDatabase;
   config: Config;
@@ -62,6 +64,7 @@ export function createAuth({
   credentialChanges: CredentialChanges;
   pendingAccounts: PendingAccounts;
   secondStep: SecondStep;
+  passkeysPlugin: ReturnType<typeof createPasskeysPlugin>;
 }) {
   const authLogger = logger.child({ component: "better-auth" });
   // Every link in a mail is built from APP_URL, never from the request.
@@ -212,6 +215,8 @@ export function createAuth({
       openIdConnectPlugin(config),
       // The second step of a two-step sign-in: POST /api/auth/two-factor/verify.
       secondStep.plugin,
+      // Passkeys: POST /api/auth/passkey/* (passkeys-plugin.server.ts).
+      passkeysPlugin,
     ],
     // Limits are enforced by the server layer for every route, with shared counters.
     rateLimit: { enabled: false },

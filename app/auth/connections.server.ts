@@ -1,6 +1,6 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client.server";
-import { account } from "../../db/schema";
+import { account, passkey, user } from "../../db/schema";
 import type { RequestOrigin } from "../audit/audit.server";
 import type { CredentialChanges } from "./credential-changes.server";
 
@@ -17,6 +17,25 @@ interface Connection {
 export interface SignInMethods {
   hasPassword: boolean;
   connections: Connection[];
+  passkeys: number;
+}
+
+type Transaction = Parameters<Parameters<AppDatabase["transaction"]>[0]>[0];
+
+/**
+ * Locks the owner's user row, then counts the ways in besides the one being removed: every
+ * removal of a way in (a provider, a passkey) takes this lock first, so two at once cannot each
+ * leave the other as the last.
+ */
+export async function lockWaysIn(tx: Transaction, ownerId: string) {
+  await tx.select({ id: user.id }).from(user).where(eq(user.id, ownerId)).for("update");
+  const accounts = await tx
+    .select({ id: account.id, providerId: account.providerId, password: account.password })
+    .from(account)
+    .where(eq(account.userId, ownerId));
+  const [passkeys] = await tx.select({ n: count() }).from(passkey).where(eq(passkey.userId, ownerId));
+  const usable = accounts.filter((row) => row.providerId !== PASSWORD_PROVIDER_ID || row.password !== null);
+  return { accounts, usableAccounts: usable.length, passkeys: passkeys?.n ?? 0 };
 }
 
 /** "password": the row named is the password's, which is changed, never unlinked. */
@@ -30,8 +49,8 @@ interface AccountRow {
 
 /**
  * A user's sign-in providers. Every query carries the owner's id. Unlinking
- * never leaves an account without a way in: the last method (no password and
- * one provider) stays.
+ * never leaves an account without a way in: the last method (no password, no
+ * passkey and one provider) stays.
  */
 export function createConnectionService(db: AppDatabase, credentialChanges: CredentialChanges) {
   /** Removes the owner's provider row that `matches`, unless it is the last way in. */
@@ -41,19 +60,15 @@ export function createConnectionService(db: AppDatabase, credentialChanges: Cred
     origin: RequestOrigin,
   ): Promise<UnlinkResult> {
     const result = await db.transaction(async (tx) => {
-      // Locks the owner's rows, so two unlinks at once cannot each leave the other as the last.
-      const rows = await tx
-        .select({ id: account.id, providerId: account.providerId, password: account.password })
-        .from(account)
-        .where(eq(account.userId, ownerId))
-        .for("update");
+      const ways = await lockWaysIn(tx, ownerId);
+      const rows: AccountRow[] = ways.accounts;
       const target = rows.find(matches);
       if (!target) return { outcome: "not-linked" as const };
       if (target.providerId === PASSWORD_PROVIDER_ID) return { outcome: "password" as const };
       const remaining = rows.filter(
         (row) => row.id !== target.id && (row.providerId !== PASSWORD_PROVIDER_ID || row.password !== null),
       );
-      if (remaining.length === 0) return { outcome: "last-method" as const };
+      if (remaining.length === 0 && ways.passkeys === 0) return { outcome: "last-method" as const };
       await tx.delete(account).where(and(eq(account.id, target.id), eq(account.userId, ownerId)));
       return { outcome: "unlinked" as const, providerId: target.providerId };
     });
@@ -80,7 +95,9 @@ export function createConnectionService(db: AppDatabase, credentialChanges: Cred
             .from(account)
             .where(eq(account.userId, ownerId))
             .orderBy(asc(account.createdAt));
+          const [passkeys] = await db.select({ n: count() }).from(passkey).where(eq(passkey.userId, ownerId));
           return {
+            passkeys: passkeys?.n ?? 0,
             hasPassword: rows.some((row) => row.providerId === PASSWORD_PROVIDER_ID && row.password !== null),
             connections: rows
               .filter((row) => row.providerId !== PASSWORD_PROVIDER_ID)

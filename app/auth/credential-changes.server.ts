@@ -21,7 +21,9 @@ export type CredentialChange =
   | { kind: "two-factor-enabled" }
   | { kind: "two-factor-disabled" }
   | { kind: "recovery-codes-regenerated" }
-  | { kind: "recovery-code-used"; left: number };
+  | { kind: "recovery-code-used"; left: number }
+  | { kind: "passkey-added"; name: string }
+  | { kind: "passkey-removed"; name: string };
 
 /**
  * What follows every change of a way to sign in, whichever flow made it: what
@@ -71,6 +73,9 @@ export function createCredentialChanges({
         const notice = signInMethodNoticeMail({ name, change: { kind: change.kind, provider }, resetUrl });
         return { ...notice, kind: "sign-in-method-notice" };
       }
+      case "passkey-added":
+      case "passkey-removed":
+        return { ...signInMethodNoticeMail({ name, change, resetUrl }), kind: "sign-in-method-notice" };
       case "two-factor-enabled":
       case "two-factor-disabled":
       case "recovery-codes-regenerated":

@@ -156,7 +156,7 @@ export function createAuthPolicy(deps: PolicyDependencies) {
       case "last-method":
         throw refuse(
           "FAILED_TO_UNLINK_LAST_ACCOUNT",
-          "This is the only way you can sign in. Set a password or connect another provider first.",
+          "This is the only way you can sign in. Set a password, connect another provider or add a passkey first.",
         );
     }
   };

@@ -12,7 +12,7 @@ import { APIError, getSessionFromCtx } from "better-auth/api";
 export const REAUTHENTICATE_PATH = "/reauthenticate";
 
 /** The error code of the JSON answer (403) to a program outside the window. */
-const REAUTHENTICATION_REQUIRED = "REAUTHENTICATION_REQUIRED";
+export const REAUTHENTICATION_REQUIRED = "REAUTHENTICATION_REQUIRED";
 
 /** A session's dates as the database, better-auth or a JSON copy hand them over. */
 type When = Date | string | number;
@@ -48,6 +48,8 @@ const SENSITIVE_ENDPOINTS: ReadonlySet<string> = new Set([
   "/link-social",
   "/unlink-account",
   "/delete-user",
+  "/passkey/registration-options",
+  "/passkey/register",
 ]);
 
 type HookContext = Parameters<typeof getSessionFromCtx>[0];

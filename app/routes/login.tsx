@@ -17,6 +17,7 @@ import { PageCard } from "../ui/cards";
 import { SubmitButton } from "../ui/form-controls";
 import { CurrentPasswordField, Field, HiddenField, useValidatedForm, ValidatedForm } from "../ui/forms";
 import { ProviderButtons } from "../ui/provider-buttons";
+import { PasskeySignIn } from "../ui/passkeys";
 import { toSecondStep } from "../http/second-step.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Todo" }];
@@ -44,6 +45,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   return {
     ...(await authPageLoader(request, context)),
+    passkeys: context.services.passkeys.relyingParty.available,
     providerError:
       error === null
         ? null
@@ -86,7 +88,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
-  const { redirectTo, providers, providerError } = useLoaderData<typeof loader>();
+  const { redirectTo, providers, providerError, passkeys } = useLoaderData<typeof loader>();
   const actionData = useActionData<LoginFailure>();
   const [form, fields] = useValidatedForm("login", LoginSchema, actionData?.result, {
     defaultValue: { redirectTo },
@@ -106,9 +108,17 @@ export default function Login() {
         </div>
       ) : null}
       <ProviderButtons providers={providers} redirectTo={redirectTo} />
+      {passkeys ? <PasskeySignIn redirectTo={redirectTo} /> : null}
       <ValidatedForm form={form} labels={{ email: "Email", password: "Password" }}>
         <HiddenField field={fields.redirectTo} />
-        <Field label="Email" field={fields.email} type="email" autoComplete="username" autoFocus />
+        {/* "webauthn": the browser offers this site's passkeys in the field's autofill (conditional mediation). */}
+        <Field
+          label="Email"
+          field={fields.email}
+          type="email"
+          autoComplete={passkeys ? "username webauthn" : "username"}
+          autoFocus
+        />
         <CurrentPasswordField label="Password" field={fields.password} />
         <SubmitButton pendingText="Signing in…">Sign in</SubmitButton>
         <p className="text-right">

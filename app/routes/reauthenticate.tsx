@@ -24,6 +24,7 @@ import {
   useValidatedForm,
   ValidatedForm,
 } from "../ui/forms";
+import { PasskeyReauthenticate } from "../ui/passkeys";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Todo" }];
 
@@ -73,6 +74,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     asksForCode: await context.services.twoFactor.isEnabled(user.id),
     asksAgainAfter: describeWindow(context.services.config.reauthMaxAgeSeconds),
     hasPassword,
+    // A passkey with user verification is every factor at once.
+    passkeys:
+      context.services.passkeys.relyingParty.available &&
+      (await context.services.passkeys.forOwner(user.id).count()) > 0,
     providers: providers.map((provider) => ({ id: provider.id, name: nameOf(provider) })),
     providerError:
       error === null
@@ -140,7 +145,7 @@ async function checkSecondFactor(
 }
 
 export default function Reauthenticate() {
-  const { email, redirectTo, asksAgainAfter, asksForCode, hasPassword, providers, providerError } =
+  const { email, redirectTo, asksAgainAfter, asksForCode, hasPassword, passkeys, providers, providerError } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<FormFailure>();
   const [form, fields] = useValidatedForm(
@@ -181,7 +186,9 @@ export default function Reauthenticate() {
       ) : (
         <>
           <p>
-            {`Confirm it's you: sign in again with the service you use to continue. We ask again after ${asksAgainAfter}.`}
+            {providers.length === 0 && passkeys
+              ? `Confirm it's you with one of your passkeys to continue. We ask again after ${asksAgainAfter}.`
+              : `Confirm it's you: sign in again with the service you use to continue. We ask again after ${asksAgainAfter}.`}
           </p>
           <p className="muted">
             You are signed in as <strong>{email}</strong>.
@@ -204,7 +211,7 @@ export default function Reauthenticate() {
               </Form>
             ))}
           </div>
-          {providers.length === 0 ? (
+          {providers.length === 0 && !passkeys ? (
             <p className="flash error" role="alert">
               None of the services you sign in with is available right now, so this change cannot be
               confirmed. Try again later.
@@ -212,6 +219,12 @@ export default function Reauthenticate() {
           ) : null}
         </>
       )}
+      {passkeys ? (
+        <>
+          <h2>Or use a passkey</h2>
+          <PasskeyReauthenticate redirectTo={redirectTo} />
+        </>
+      ) : null}
       <p className="card-footer">
         <Link to="/settings">Back to settings</Link>
       </p>

@@ -37,6 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const error = search.get("error");
   return {
     hasPassword: methods.hasPassword,
+    passkeys: methods.passkeys,
     connections: methods.connections.map((connection) => ({
       ...connection,
       name: providerDisplayName(config, connection.providerId),
@@ -78,7 +79,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         case "last-method":
           return data(
             {
-              error: `${name} is the only way you can sign in, so it stays connected. Set a password or connect another provider first.`,
+              error: `${name} is the only way you can sign in, so it stays connected. Set a password, connect another provider or add a passkey first.`,
             },
             { status: 400 },
           );
@@ -93,9 +94,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Connections() {
-  const { hasPassword, connections, available, linkedNotice, providerError } = useLoaderData<typeof loader>();
+  const { hasPassword, passkeys, connections, available, linkedNotice, providerError } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const onlyWayIn = !hasPassword && connections.length === 1;
+  const onlyWayIn = !hasPassword && passkeys === 0 && connections.length === 1;
   const problem = actionData?.error ?? providerError;
   return (
     <SettingsSection title="Connections" intro="The services you can sign in with, besides your password.">

@@ -15,6 +15,7 @@ const PAGES = [
   { to: "/settings/password", label: "Password" },
   { to: "/settings/connections", label: "Connections" },
   { to: "/settings/two-factor", label: "Two-step sign-in" },
+  { to: "/settings/passkeys", label: "Passkeys" },
   { to: "/settings/sessions", label: "Sessions" },
   { to: "/settings/security", label: "Security activity" },
   { to: "/settings/account", label: "Account" },

@@ -25,6 +25,8 @@ export const ADDRESS_LIMITS = {
   /** Every form that checks a password it is given: change, reset, account deletion. */
   password: { limit: 10, windowSeconds: 15 * MINUTE },
   "email-change": { limit: 5, windowSeconds: 15 * MINUTE },
+  /** Passkey options: every sign-in page load asks for some (autofill), so more than sign-ins. */
+  "passkey-options": { limit: 300, windowSeconds: 15 * MINUTE },
 } as const satisfies Record<string, RateLimitRule>;
 
 export type AddressLimit = keyof typeof ADDRESS_LIMITS;
@@ -62,6 +64,12 @@ export const AUTH_API_LIMITS: Readonly<Record<string, AddressLimit>> = {
   "/change-password": "password",
   "/delete-user": "password",
   "/change-email": "email-change",
+  "/passkey/sign-in": "sign-in",
+  "/passkey/sign-in-options": "passkey-options",
+  "/passkey/registration-options": "passkey-options",
+  "/passkey/register": "password",
+  "/passkey/reauthenticate": "sign-in",
+  "/passkey/reauthenticate-options": "passkey-options",
 };
 
 export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };

@@ -7,6 +7,7 @@ import { originOf, type AuditLog } from "../audit/audit.server";
 import { CLIENT_ADDRESS_HEADER } from "../auth/client-address";
 import type { CredentialChanges } from "../auth/credential-changes.server";
 import { retryAfterText, type RateLimits } from "../security/rate-limit.server";
+import { PASSKEY_SIGN_IN_PATH } from "../passkeys/passkeys-plugin.server";
 import { CHALLENGE_SECONDS, type SignInChallenges } from "./sign-in-challenges.server";
 import type { TwoFactorService } from "./two-factor.server";
 
@@ -76,8 +77,8 @@ export function createSecondStep(deps: {
   /** The `session.create` hook: the session's data, or a refusal that starts the second step. */
   async function gate(session: NewSession, ctx: GenericEndpointContext | null) {
     if (!ctx) return { data: session };
-    // The second step itself, which set how the sign-in was made.
-    if (ctx.path === VERIFY_PATH) return { data: session };
+    // The second step itself, which set how the sign-in was made; a passkey with user verification is both factors.
+    if (ctx.path === VERIFY_PATH || ctx.path === PASSKEY_SIGN_IN_PATH) return { data: session };
     // A session that replaces the caller's own (a password change ending the others) inherits how it began.
     const current = REPLACES_OWN_SESSION.has(ctx.path) ? ctx.context.session : null;
     if (current && current.user.id === session.userId) {

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useState } from "react";
+import { useJavaScriptRuns } from "./javascript";
 import { type PasswordEstimate, STRENGTH_LEVELS, ratePassword } from "./password-strength-rating";
 
 /**
@@ -23,20 +24,6 @@ function loadEstimator(): Promise<Estimator> {
     },
   );
   return estimatorLoad;
-}
-
-const subscribeToNothing = () => () => {};
-
-/**
- * False in the server's HTML and while hydrating it, true from then on, so the
- * hint and its `aria-describedby` appear together and only where JavaScript runs.
- */
-function useJavaScriptRuns(): boolean {
-  return useSyncExternalStore(
-    subscribeToNothing,
-    () => true,
-    () => false,
-  );
 }
 
 const hintIdFor = (inputId: string) => `${inputId}-strength`;

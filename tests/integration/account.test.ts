@@ -41,7 +41,7 @@ describe.each(DATABASE_KINDS)("export and deletion on %s", (kind) => {
     const raw = JSON.stringify(document);
     expect(document.profile).toMatchObject({ name: "Exporter", email, emailVerified: true });
     expect(document.todos.map((item) => item.title)).toEqual(["Take me with you"]);
-    expect(document.signIn).toEqual({ password: true, connections: [] });
+    expect(document.signIn).toEqual({ password: true, connections: [], passkeys: [] });
     expect(document.sessions).toHaveLength(1);
     expect(document.securityEvents.map((event) => event.type)).toContain("email-verified");
 

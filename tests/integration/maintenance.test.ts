@@ -11,6 +11,7 @@ import { openDatabase, type AppDatabase, type Database } from "../../db/client.s
 import {
   emailChange,
   mailOutbox,
+  passkeyChallenge,
   rateLimit,
   session,
   signInChallenge,
@@ -42,6 +43,7 @@ async function seed(db: AppDatabase) {
     verifications: [id()],
     emailChanges: [await newUser(db)],
     pendingSignIns: [id()],
+    passkeyChallenges: [id()],
     rateLimits: [`test:${id()}`],
     mails: [id(), id()],
   };
@@ -50,6 +52,7 @@ async function seed(db: AppDatabase) {
     verifications: [id()],
     emailChanges: [await newUser(db)],
     pendingSignIns: [id()],
+    passkeyChallenges: [id()],
     rateLimits: [`test:${id()}`],
     mails: [id(), id(), id()],
   };
@@ -100,6 +103,20 @@ async function seed(db: AppDatabase) {
       expiresAt: ahead(MINUTE),
     },
   ]);
+  await db.insert(passkeyChallenge).values([
+    {
+      tokenHash: String(expired.passkeyChallenges[0]),
+      purpose: "sign-in",
+      challenge: id(),
+      expiresAt: ago(MINUTE),
+    },
+    {
+      tokenHash: String(live.passkeyChallenges[0]),
+      purpose: "sign-in",
+      challenge: id(),
+      expiresAt: ahead(MINUTE),
+    },
+  ]);
   await db.insert(rateLimit).values([
     { key: String(expired.rateLimits[0]), hits: 3, resetAt: ago(MINUTE) },
     { key: String(live.rateLimits[0]), hits: 3, resetAt: ahead(MINUTE) },
@@ -141,6 +158,10 @@ async function remaining(db: AppDatabase, ids: Awaited<ReturnType<typeof seed>>[
       .select({ id: signInChallenge.tokenHash })
       .from(signInChallenge)
       .where(inArray(signInChallenge.tokenHash, ids.pendingSignIns)),
+    passkeyChallenges: await db
+      .select({ id: passkeyChallenge.tokenHash })
+      .from(passkeyChallenge)
+      .where(inArray(passkeyChallenge.tokenHash, ids.passkeyChallenges)),
     rateLimits: await db
       .select({ id: rateLimit.key })
       .from(rateLimit)
@@ -172,6 +193,7 @@ describe.each(DATABASE_KINDS)("maintenance on %s", (kind) => {
       verifications: 1,
       emailChanges: 1,
       pendingSignIns: 1,
+      passkeyChallenges: 1,
       rateLimits: 1,
       mails: 2,
     });
@@ -180,6 +202,7 @@ describe.each(DATABASE_KINDS)("maintenance on %s", (kind) => {
       verifications: [],
       emailChanges: [],
       pendingSignIns: [],
+      passkeyChallenges: [],
       rateLimits: [],
       mails: [],
     });
@@ -190,6 +213,7 @@ describe.each(DATABASE_KINDS)("maintenance on %s", (kind) => {
       verifications: 0,
       emailChanges: 0,
       pendingSignIns: 0,
+      passkeyChallenges: 0,
       rateLimits: 0,
       mails: 0,
     });

@@ -357,6 +357,7 @@ describe.each(DATABASE_KINDS)("sign-in through an OpenID Connect provider on %s"
       expect(exported.data.signIn).toEqual({
         password: true,
         connections: [{ provider: "oidc", connectedAt: expect.any(String) }],
+        passkeys: [],
       });
       expect(exported.data.securityEvents).toContainEqual(
         expect.objectContaining({ type: "provider-linked", provider: "oidc" }),

@@ -88,7 +88,9 @@ function securityNotice({
 
 /** What a notice of a changed way to sign in says happened. */
 export type SignInMethodChange =
-  { kind: "password-set" } | { kind: "provider-linked" | "provider-unlinked"; provider: string };
+  | { kind: "password-set" }
+  | { kind: "provider-linked" | "provider-unlinked"; provider: string }
+  | { kind: "passkey-added" | "passkey-removed"; name: string };
 
 export function signInMethodNoticeMail({
   name,
@@ -99,21 +101,35 @@ export function signInMethodNoticeMail({
   change: SignInMethodChange;
   resetUrl: string;
 }): RenderedMail {
-  const [subject, what] =
-    change.kind === "password-set"
-      ? [
+  const [subject, what] = ((): [string, string] => {
+    switch (change.kind) {
+      case "password-set":
+        return [
           "A password was set on your account",
           `A password was set on your ${APP_NAME} account: it can now be signed in to with this address and that password. Every other session was signed out.`,
-        ]
-      : change.kind === "provider-linked"
-        ? [
-            `${change.provider} was connected to your account`,
-            `Your ${APP_NAME} account can now be signed in to through ${change.provider}.`,
-          ]
-        : [
-            `${change.provider} was disconnected from your account`,
-            `Your ${APP_NAME} account can no longer be signed in to through ${change.provider}.`,
-          ];
+        ];
+      case "provider-linked":
+        return [
+          `${change.provider} was connected to your account`,
+          `Your ${APP_NAME} account can now be signed in to through ${change.provider}.`,
+        ];
+      case "provider-unlinked":
+        return [
+          `${change.provider} was disconnected from your account`,
+          `Your ${APP_NAME} account can no longer be signed in to through ${change.provider}.`,
+        ];
+      case "passkey-added":
+        return [
+          "A passkey was added to your account",
+          `A passkey named “${change.name}” was added to your ${APP_NAME} account: it can now sign in without a password.`,
+        ];
+      case "passkey-removed":
+        return [
+          "A passkey was removed from your account",
+          `The passkey named “${change.name}” was removed from your ${APP_NAME} account: it can no longer sign in.`,
+        ];
+    }
+  })();
   return securityNotice({ subject, name, what, resetUrl });
 }
 

@@ -24,3 +24,11 @@ export const OIDC_CLIENT = { clientId: "todo-e2e", clientSecret: "todo-e2e-secre
 export const REAUTH_MAX_AGE_SECONDS = 5;
 export const REAUTH_PORT = PORT + 4;
 export const REAUTH_APP_URL = `http://127.0.0.1:${REAUTH_PORT}`;
+
+/**
+ * A third instance on `localhost`, for passkeys.*.spec.ts: WebAuthn refuses an IP address as the
+ * relying party id, so passkeys are off on the instances above. It listens on 127.0.0.1 too
+ * (Chromium falls back to it from ::1).
+ */
+export const PASSKEY_PORT = PORT + 5;
+export const PASSKEY_APP_URL = `http://localhost:${PASSKEY_PORT}`;

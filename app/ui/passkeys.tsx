@@ -1,0 +1,235 @@
+import { useNavigate, useRevalidator } from "@remix-run/react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { PASSKEY_NAME_MAX } from "../passkeys/schemas";
+import type * as PasskeysClientModule from "../passkeys/passkeys.client";
+import { useJavaScriptRuns } from "./javascript";
+
+/** WebAuthn needs JavaScript: the pages say so in their server HTML until it runs. */
+type PasskeysClient = typeof PasskeysClientModule;
+
+let clientLoad: Promise<PasskeysClient> | undefined;
+
+/** Loaded once per page, on first need; a failed chunk is tried again next time. */
+function loadClient(): Promise<PasskeysClient> {
+  clientLoad ??= import("../passkeys/passkeys.client").catch((error: unknown) => {
+    clientLoad = undefined;
+    throw error;
+  });
+  return clientLoad;
+}
+
+/** The autofill offer's options die with their challenge (5 minutes): renewed before then. */
+const AUTOFILL_RENEW_MS = 4 * 60 * 1000;
+
+/**
+ * "Sign in with a passkey" on /login, and the browser's autofill offer on the email field
+ * (`autocomplete="username webauthn"`). Without JavaScript: a disabled button and why.
+ */
+export function PasskeySignIn({ redirectTo }: { redirectTo: string }) {
+  const runs = useJavaScriptRuns();
+  const [supported, setSupported] = useState<boolean | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const autofill = useRef<() => void>(() => {});
+  const target = redirectTo || "/todos";
+
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    loadClient().then(
+      async (client) => {
+        if (!live) return;
+        setSupported(client.supportsPasskeys());
+        if (!client.supportsPasskeys() || !(await client.supportsAutofill())) return;
+        // Never restarted on its own refusal (no passkey here): only by the timer or after the button.
+        const start = () => {
+          clearTimeout(timer);
+          timer = setTimeout(start, AUTOFILL_RENEW_MS);
+          void client.signIn({ autofill: true, redirectTo: target }).then((outcome) => {
+            if (live && outcome.ok) window.location.assign(outcome.redirectTo);
+          });
+        };
+        autofill.current = start;
+        if (live) start();
+      },
+      () => live && setSupported(false),
+    );
+    return () => {
+      live = false;
+      clearTimeout(timer);
+      void loadClient().then(
+        (client) => client.cancel(),
+        () => {},
+      );
+    };
+  }, [target]);
+
+  async function signIn() {
+    setBusy(true);
+    setError(null);
+    const client = await loadClient();
+    const outcome = await client.signIn({ autofill: false, redirectTo: target });
+    if (outcome.ok) {
+      window.location.assign(outcome.redirectTo);
+      return;
+    }
+    setBusy(false);
+    setError(outcome.message);
+    autofill.current();
+  }
+
+  if (!runs) {
+    return (
+      <div className="passkey-sign-in">
+        <button type="button" className="button" disabled>
+          Sign in with a passkey
+        </button>
+        <p className="field-hint">Signing in with a passkey needs JavaScript.</p>
+      </div>
+    );
+  }
+  return (
+    <div className="passkey-sign-in">
+      <button type="button" className="button" disabled={!supported || busy} onClick={() => void signIn()}>
+        {busy ? "Waiting for your passkey…" : "Sign in with a passkey"}
+      </button>
+      {supported === false ? <p className="field-hint">This browser cannot use passkeys.</p> : null}
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Adding a passkey on /settings/passkeys: a name, then the browser's own dialog. */
+export function AddPasskey({
+  defaultName,
+  reauthenticateTo,
+}: {
+  defaultName: string;
+  reauthenticateTo: string;
+}) {
+  const runs = useJavaScriptRuns();
+  const revalidator = useRevalidator();
+  const navigate = useNavigate();
+  const inputId = useId();
+  const [supported, setSupported] = useState<boolean | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ kind: "success" | "error"; text: string } | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    loadClient().then(
+      (client) => live && setSupported(client.supportsPasskeys()),
+      () => live && setSupported(false),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  if (!runs) return <p className="muted">Adding a passkey needs JavaScript.</p>;
+  if (supported === false) return <p className="muted">This browser cannot make passkeys.</p>;
+
+  async function add(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const name = String(new FormData(event.currentTarget).get("name") ?? "").trim();
+    if (!name) {
+      setMessage({ kind: "error", text: "Name the passkey" });
+      return;
+    }
+    setBusy(true);
+    setMessage(null);
+    const client = await loadClient();
+    const outcome = await client.register(name);
+    setBusy(false);
+    if (outcome.ok) {
+      setMessage({
+        kind: "success",
+        text: `The passkey “${outcome.name}” was added. You can now sign in with it.`,
+      });
+      revalidator.revalidate();
+    } else if (outcome.code === "REAUTHENTICATION_REQUIRED") {
+      navigate(reauthenticateTo);
+    } else {
+      setMessage({ kind: "error", text: outcome.message });
+    }
+  }
+
+  return (
+    <form className="add-passkey" onSubmit={(event) => void add(event)}>
+      {message ? (
+        <p className={`flash ${message.kind}`} role={message.kind === "error" ? "alert" : "status"}>
+          {message.text}
+        </p>
+      ) : null}
+      <div className="field">
+        <label htmlFor={inputId}>Name of the new passkey</label>
+        <input
+          id={inputId}
+          name="name"
+          type="text"
+          defaultValue={defaultName}
+          maxLength={PASSKEY_NAME_MAX}
+          required
+        />
+      </div>
+      <button type="submit" className="button primary" disabled={busy || supported !== true}>
+        {busy ? "Waiting for your passkey…" : "Add a passkey"}
+      </button>
+    </form>
+  );
+}
+
+/** "Use a passkey" on /reauthenticate: one of the account's passkeys opens the window, then on to `redirectTo`. */
+export function PasskeyReauthenticate({ redirectTo }: { redirectTo: string }) {
+  const runs = useJavaScriptRuns();
+  const [supported, setSupported] = useState<boolean | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    loadClient().then(
+      (client) => live && setSupported(client.supportsPasskeys()),
+      () => live && setSupported(false),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  async function confirm() {
+    setBusy(true);
+    setError(null);
+    const outcome = await (await loadClient()).reauthenticate();
+    if (outcome.ok) {
+      window.location.assign(redirectTo);
+      return;
+    }
+    setBusy(false);
+    setError(outcome.message);
+  }
+
+  return (
+    <div className="passkey-sign-in">
+      <button
+        type="button"
+        className="button"
+        disabled={!runs || !supported || busy}
+        onClick={() => void confirm()}
+      >
+        {busy ? "Waiting for your passkey…" : "Use a passkey"}
+      </button>
+      {!runs ? <p className="field-hint">Confirming with a passkey needs JavaScript.</p> : null}
+      {supported === false ? <p className="field-hint">This browser cannot use passkeys.</p> : null}
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
