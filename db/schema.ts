@@ -13,6 +13,9 @@ import {
 } from "drizzle-orm/pg-core";
 import { TODO_TITLE_MAX } from "./limits";
 
+// Tables no other table refers to, kept apart so that each file stays readable.
+export { mailOutbox, rateLimit, type OutboxMail } from "./schema-operations";
+
 /**
  * Every table of the app. The first four are better-auth's core tables (their
  * property names are the field names better-auth expects); the columns are
@@ -129,36 +132,6 @@ export const todo = pgTable(
 );
 
 /**
- * Mail waiting to be delivered, written in the same transaction as the change
- * that causes it and delivered by the worker (app/mail/outbox.server.ts). A row
- * is claimed by pushing `next_attempt_at` forward (a lease), so instances never
- * send one mail at the same time; `sent_at` marks it delivered. In development
- * without SMTP the rows are the dev mailbox.
- */
-export const mailOutbox = pgTable(
-  "mail_outbox",
-  {
-    id: uuid().primaryKey().defaultRandom(),
-    kind: text().notNull(),
-    to: text().notNull(),
-    subject: text().notNull(),
-    html: text().notNull(),
-    text: text().notNull(),
-    attempts: integer().notNull().default(0),
-    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    sentAt: timestamp({ withTimezone: true }),
-    failedAt: timestamp({ withTimezone: true }),
-    lastError: text(),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  },
-  (table) => [
-    index("mail_outbox_due_idx")
-      .on(table.nextAttemptAt)
-      .where(sql`${table.sentAt} is null and ${table.failedAt} is null`),
-  ],
-);
-
-/**
  * The security history of an account (sign-ins, failures, changes), written by
  * the services that cause each event, never with a secret in it.
  */
@@ -190,21 +163,6 @@ export const emailChange = pgTable("email_change", {
   expiresAt: timestamp({ withTimezone: true }).notNull(),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
-
-/**
- * Rate-limit counters, shared by every instance of the app: one row per
- * limit and subject (a client address, or an account's address hashed), counting
- * hits in a fixed window that ends at `resetAt`. Expired rows are swept.
- */
-export const rateLimit = pgTable(
-  "rate_limit",
-  {
-    key: text().primaryKey(),
-    hits: integer().notNull(),
-    resetAt: timestamp({ withTimezone: true }).notNull(),
-  },
-  (table) => [index("rate_limit_reset_at_idx").on(table.resetAt)],
-);
 
 /** An account's authenticator app (RFC 6238 TOTP); two-step sign-in is on once `enabledAt` is set. */
 export const twoFactor = pgTable("two_factor", {
@@ -312,5 +270,4 @@ export const passkeyChallenge = pgTable(
 );
 
 export type User = typeof user.$inferSelect;
-export type OutboxMail = typeof mailOutbox.$inferSelect;
 export type Todo = typeof todo.$inferSelect;

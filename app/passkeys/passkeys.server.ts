@@ -16,10 +16,10 @@ import { and, asc, count, eq } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client.server";
 import { passkey } from "../../db/schema";
 import type { AuditLog, RequestOrigin } from "../audit/audit.server";
-import { lockWaysIn } from "../auth/connections.server";
 import type { CredentialChanges } from "../auth/credential-changes.server";
 import type { Logger } from "../logger.server";
 import type { PasskeyChallenges } from "./challenges.server";
+import { createOwnedPasskeys } from "./owned-passkeys.server";
 import { PASSKEY_CHALLENGE_SECONDS } from "./challenges.server";
 
 /** A ceiling on passkeys per account: the list stays readable and the options small. */
@@ -38,16 +38,6 @@ const KNOWN_TRANSPORTS: ReadonlySet<string> = new Set([
 
 const isTransport = (value: string): value is AuthenticatorTransport => KNOWN_TRANSPORTS.has(value);
 
-type PasskeyKind = "synced" | "device-bound";
-
-export interface PasskeyView {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  kind: PasskeyKind;
-}
-
 export type RegisterResult =
   | { outcome: "added"; name: string }
   | { outcome: "expired" }
@@ -56,8 +46,6 @@ export type RegisterResult =
   | { outcome: "too-many" };
 
 export type SignInResult = { outcome: "signed-in"; userId: string } | { outcome: "expired" | "refused" };
-
-export type RemoveResult = "removed" | "not-found" | "last-method";
 
 /** WebAuthn's relying party: APP_URL's host and origin; an IP address cannot be one. */
 function relyingPartyOf(appUrl: URL) {
@@ -279,59 +267,8 @@ export function createPasskeyService(deps: {
       return { outcome: "signed-in", userId: row.userId };
     },
 
-    forOwner(ownerId: string) {
-      return {
-        async count(): Promise<number> {
-          const [row] = await db.select({ n: count() }).from(passkey).where(eq(passkey.userId, ownerId));
-          return row?.n ?? 0;
-        },
-
-        async list(): Promise<PasskeyView[]> {
-          const rows = await rowsOf(ownerId);
-          return rows.map((row) => ({
-            id: row.id,
-            name: row.name,
-            createdAt: row.createdAt.toISOString(),
-            lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
-            kind: row.deviceType === "multiDevice" && row.backedUp ? "synced" : "device-bound",
-          }));
-        },
-
-        /** Renames one of the owner's passkeys; false when it is not theirs (or not there). */
-        async rename(id: string, name: string, requestOrigin: RequestOrigin): Promise<boolean> {
-          const renamed = await db
-            .update(passkey)
-            .set({ name })
-            .where(and(eq(passkey.id, id), eq(passkey.userId, ownerId)))
-            .returning({ id: passkey.id });
-          if (renamed.length === 1) await audit.record(ownerId, "passkey-renamed", requestOrigin);
-          return renamed.length === 1;
-        },
-
-        /** Removes one of the owner's passkeys, unless it is the last way in. */
-        async remove(id: string, requestOrigin: RequestOrigin): Promise<RemoveResult> {
-          const result = await db.transaction(async (tx) => {
-            const ways = await lockWaysIn(tx, ownerId);
-            const [target] = await tx
-              .select({ id: passkey.id, name: passkey.name })
-              .from(passkey)
-              .where(and(eq(passkey.id, id), eq(passkey.userId, ownerId)));
-            if (!target) return { outcome: "not-found" as const };
-            if (ways.usableAccounts === 0 && ways.passkeys <= 1) return { outcome: "last-method" as const };
-            await tx.delete(passkey).where(and(eq(passkey.id, id), eq(passkey.userId, ownerId)));
-            return { outcome: "removed" as const, name: target.name };
-          });
-          if (result.outcome === "removed") {
-            await credentialChanges.record(
-              ownerId,
-              { kind: "passkey-removed", name: result.name },
-              requestOrigin,
-            );
-          }
-          return result.outcome;
-        },
-      };
-    },
+    /** One account's passkeys, as its settings page lists and changes them (owned-passkeys.server.ts). */
+    forOwner: createOwnedPasskeys({ db, audit, credentialChanges }).forOwner,
   };
 }
 

@@ -9,7 +9,7 @@ import type { FormFailure } from "../http/failure";
 import { refuseSubmission } from "../http/failure.server";
 import { readFormData } from "../http/form-data.server";
 import { reauthenticatePath, requireRecentAuth } from "../http/guards.server";
-import type { PasskeyView } from "../passkeys/passkeys.server";
+import type { PasskeyView } from "../passkeys/owned-passkeys.server";
 import { PasskeyNameSchema, PasskeySettingsSchema } from "../passkeys/schemas";
 import { SettingsSection } from "../ui/cards";
 import { ItemActionForm, SubmitButton } from "../ui/form-controls";
