@@ -64,7 +64,6 @@ export function createPasskeysPlugin(deps: {
   };
 
   /** Adding a passkey is a sensitive change: within the re-authentication window (also checked in hooks.before). */
-  /** Adding a passkey is a sensitive change: within the re-authentication window (also checked in hooks.before). */
   const requireWindow = (session: { createdAt: Date; reauthenticatedAt?: unknown }) => {
     const { reauthenticatedAt } = session;
     const last =
