@@ -9,8 +9,7 @@ import { findProvider, providerDisplayName, providerViews } from "../auth/provid
 import { redirectWithFlash } from "../http/flash.server";
 import { intentSchema } from "../http/intents";
 import { readFormData } from "../http/form-data.server";
-import { ItemActionForm } from "../ui/form-controls";
-import { SettingsSection } from "../ui/cards";
+import { SettingsSection, ItemList, ItemRow, Notice } from "../ui/cards";
 import { formatDate } from "../ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Connections · Settings · Todo" }];
@@ -102,40 +101,25 @@ export default function Connections() {
   return (
     <SettingsSection title="Connections" intro="The services you can sign in with, besides your password.">
       {problem ? (
-        <p className="flash error" role="alert">
-          {problem}
-        </p>
+        <Notice kind="error">{problem}</Notice>
       ) : linkedNotice ? (
-        <p className="flash success" role="status">
-          {linkedNotice}
-        </p>
+        <Notice kind="success">{linkedNotice}</Notice>
       ) : null}
-      {connections.length === 0 ? (
-        <p className="empty-state">No service is connected yet.</p>
-      ) : (
-        <ul className="connection-list" aria-label="Connected services">
-          {connections.map((connection) => (
-            <li key={connection.providerId} className="connection">
-              <div>
-                <p>
-                  <strong>{connection.name}</strong>
-                </p>
-                <p className="muted">
-                  Connected {formatDate(connection.connectedAt)}
-                  {onlyWayIn ? " · your only way to sign in" : ""}
-                </p>
-              </div>
-              <ItemActionForm
-                hidden={{ provider: connection.providerId }}
-                intent="unlink"
-                label="Disconnect"
-                itemName={connection.name}
-                pendingText="Disconnecting…"
-              />
-            </li>
-          ))}
-        </ul>
-      )}
+      <ItemList items={connections} label="Connected services" emptyText="No service is connected yet.">
+        {(connection) => (
+          <ItemRow
+            key={connection.providerId}
+            title={connection.name}
+            details={`Connected ${formatDate(connection.connectedAt)}${onlyWayIn ? " · your only way to sign in" : ""}`}
+            action={{
+              hidden: { provider: connection.providerId },
+              intent: "unlink",
+              label: "Disconnect",
+              pendingText: "Disconnecting…",
+            }}
+          />
+        )}
+      </ItemList>
       {available.length > 0 ? (
         <>
           <h3>Connect another</h3>

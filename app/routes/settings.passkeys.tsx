@@ -11,8 +11,8 @@ import { readFormData } from "../http/form-data.server";
 import { reauthenticatePath, requireRecentAuth } from "../http/guards.server";
 import type { PasskeyView } from "../passkeys/owned-passkeys.server";
 import { PasskeyNameSchema, PasskeySettingsSchema } from "../passkeys/schemas";
-import { SettingsSection } from "../ui/cards";
-import { ItemActionForm, SubmitButton } from "../ui/form-controls";
+import { SettingsSection, ItemList, ItemRow, Notice } from "../ui/cards";
+import { SubmitButton } from "../ui/form-controls";
 import { Field, HiddenField, useValidatedForm, ValidatedForm } from "../ui/forms";
 import { formatDate } from "../ui/format";
 import { AddPasskey } from "../ui/passkeys";
@@ -97,24 +97,16 @@ export default function PasskeySettings() {
       title="Passkeys"
       intro="A passkey signs you in with your fingerprint, face, screen lock or a security key, with no password to type or steal. It counts as both steps of a two-step sign-in."
     >
-      {actionData?.error ? (
-        <p className="flash error" role="alert">
-          {actionData.error}
-        </p>
-      ) : null}
-      {passkeys.length === 0 ? (
-        <p className="empty-state">You have no passkey yet.</p>
-      ) : (
-        <ul className="passkey-list" aria-label="Your passkeys">
-          {passkeys.map((passkey) => (
-            <PasskeyItem
-              key={passkey.id}
-              passkey={passkey}
-              result={actionData?.id === passkey.id ? actionData.result : undefined}
-            />
-          ))}
-        </ul>
-      )}
+      {actionData?.error ? <Notice kind="error">{actionData.error}</Notice> : null}
+      <ItemList items={passkeys} label="Your passkeys" emptyText="You have no passkey yet.">
+        {(passkey) => (
+          <PasskeyItem
+            key={passkey.id}
+            passkey={passkey}
+            result={actionData?.id === passkey.id ? actionData.result : undefined}
+          />
+        )}
+      </ItemList>
       <h3>Add a passkey</h3>
       {available ? (
         <AddPasskey defaultName={defaultName} reauthenticateTo={reauthenticateTo} />
@@ -140,16 +132,13 @@ function PasskeyItem({
     shouldRevalidate: "onInput",
   });
   return (
-    <li className="passkey">
-      <div>
-        <p>
-          <strong>{passkey.name}</strong>
-        </p>
-        <p className="muted">
-          {KIND_LABELS[passkey.kind]} · Added {formatDate(passkey.createdAt)} · Last used{" "}
-          {passkey.lastUsedAt ? formatDate(passkey.lastUsedAt) : "never"}
-        </p>
-      </div>
+    <ItemRow
+      title={passkey.name}
+      details={`${KIND_LABELS[passkey.kind]} · Added ${formatDate(passkey.createdAt)} · Last used ${
+        passkey.lastUsedAt ? formatDate(passkey.lastUsedAt) : "never"
+      }`}
+      action={{ hidden: { id: passkey.id }, intent: "delete", label: "Remove", pendingText: "Removing…" }}
+    >
       <ValidatedForm form={form} labels={{ name: "Name" }}>
         <HiddenField field={fields.id} />
         <Field label={`New name for ${passkey.name}`} field={fields.name} type="text" autoComplete="off" />
@@ -157,13 +146,6 @@ function PasskeyItem({
           Rename
         </SubmitButton>
       </ValidatedForm>
-      <ItemActionForm
-        hidden={{ id: passkey.id }}
-        intent="delete"
-        label="Remove"
-        itemName={passkey.name}
-        pendingText="Removing…"
-      />
-    </li>
+    </ItemRow>
   );
 }

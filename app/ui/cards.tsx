@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
-import type { ReactNode } from "react";
+import type { ComponentProps, ReactNode } from "react";
+import { ItemActionForm } from "./form-controls";
 
 /** A page of its own, narrow (signing in, the pages of mail links): its heading, then its content. */
 export function PageCard({ title, children }: { title: string; children: ReactNode }) {
@@ -43,5 +44,60 @@ export function SettingsSection({
       <p className="muted">{intro}</p>
       {children}
     </section>
+  );
+}
+
+/** One row of a settings list: what it is, a line about it, its forms, and its one-button action. */
+export function ItemRow({
+  title,
+  details,
+  action,
+  children,
+}: {
+  title: string;
+  details: ReactNode;
+  action: Omit<ComponentProps<typeof ItemActionForm>, "itemName">;
+  children?: ReactNode;
+}) {
+  return (
+    <li className="item-row">
+      <div>
+        <p>
+          <strong>{title}</strong>
+        </p>
+        <p className="muted">{details}</p>
+      </div>
+      {children}
+      <ItemActionForm {...action} itemName={title} />
+    </li>
+  );
+}
+
+/** A settings list, or a line saying it is empty. */
+export function ItemList<Item>({
+  items,
+  label,
+  emptyText,
+  children,
+}: {
+  items: Item[];
+  label: string;
+  emptyText: string;
+  children: (item: Item) => ReactNode;
+}) {
+  if (items.length === 0) return <p className="empty-state">{emptyText}</p>;
+  return (
+    <ul className="item-list" aria-label={label}>
+      {items.map(children)}
+    </ul>
+  );
+}
+
+/** A message at the top of a section: an error is announced at once, a success politely. */
+export function Notice({ kind, children }: { kind: "error" | "success"; children: ReactNode }) {
+  return (
+    <p className={`flash ${kind}`} role={kind === "error" ? "alert" : "status"}>
+      {children}
+    </p>
   );
 }
