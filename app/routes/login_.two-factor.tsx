@@ -18,7 +18,8 @@ import { INVALID_CODE, NO_PENDING_SIGN_IN } from "../two-factor/second-step.serv
 import { SecondStepSchema } from "../two-factor/schemas";
 import { PageCard } from "../ui/cards";
 import { SubmitButton } from "../ui/form-controls";
-import { OneTimeCodeField, useValidatedForm, ValidatedForm } from "../ui/forms";
+import { useValidatedForm, ValidatedForm } from "../ui/forms";
+import { OneTimeCodeField } from "../ui/one-time-code-field";
 
 export const meta: MetaFunction = () => [{ title: "Two-step sign-in · Todo" }];
 

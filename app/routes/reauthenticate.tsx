@@ -17,13 +17,8 @@ import { readFormData } from "../http/form-data.server";
 import { safeRedirect } from "../security/redirect";
 import { PageCard } from "../ui/cards";
 import { SubmitButton } from "../ui/form-controls";
-import {
-  CurrentPasswordField,
-  HiddenField,
-  OneTimeCodeField,
-  useValidatedForm,
-  ValidatedForm,
-} from "../ui/forms";
+import { CurrentPasswordField, HiddenField, useValidatedForm, ValidatedForm } from "../ui/forms";
+import { OneTimeCodeField } from "../ui/one-time-code-field";
 import { PasskeyReauthenticate } from "../ui/passkeys";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Todo" }];

@@ -12,7 +12,8 @@ import { readFormData } from "../http/form-data.server";
 import { DisableSchema, EnableSchema, TwoFactorSettingsSchema } from "../two-factor/schemas";
 import { SubmitButton } from "../ui/form-controls";
 import { SettingsSection } from "../ui/cards";
-import { OneTimeCodeField, useValidatedForm, ValidatedForm } from "../ui/forms";
+import { useValidatedForm, ValidatedForm } from "../ui/forms";
+import { OneTimeCodeField } from "../ui/one-time-code-field";
 import { formatTime } from "../ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Two-step sign-in · Settings · Todo" }];

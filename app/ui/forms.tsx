@@ -15,7 +15,6 @@ import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/password";
 import { ResetPasswordSchema } from "../auth/schemas";
 import { FieldErrors, SubmitButton } from "./form-controls";
 import { PasswordStrength, usePasswordStrengthHintId } from "./password-strength";
-import { CODE_MAX } from "../two-factor/schemas";
 
 /** A form schema as the browser validates it: an object of named fields. */
 type FormSchema = z.ZodType<unknown, Record<string, unknown>>;
@@ -193,31 +192,6 @@ export function CurrentPasswordField({
       field={field}
       type="password"
       autoComplete="current-password"
-      autoFocus={autoFocus}
-    />
-  );
-}
-
-/** A one-time code from an authenticator app (or a recovery code, where `hint` says so). */
-export function OneTimeCodeField({
-  field,
-  hint,
-  maxLength = CODE_MAX,
-  autoFocus,
-}: {
-  field: FieldMetadata<string>;
-  hint?: ReactNode;
-  maxLength?: number;
-  autoFocus?: boolean;
-}) {
-  return (
-    <Field
-      label="Code"
-      field={field}
-      type="text"
-      autoComplete="one-time-code"
-      maxLength={maxLength}
-      hint={hint}
       autoFocus={autoFocus}
     />
   );
