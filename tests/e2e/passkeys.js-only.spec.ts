@@ -344,7 +344,7 @@ test("a passkey confirms it is you at /reauthenticate, and only the account's ow
   await page.getByRole("button", { name: "Use a passkey" }).click();
   await expect(page).toHaveURL(at("/settings/passkeys"));
   await open(page, "/settings/security");
-  await expect(page.getByRole("main")).toContainText("Password confirmed for a sensitive change");
+  await expect(page.getByRole("main")).toContainText("Passkey confirmed for a sensitive change");
 
   // Another account's key in this authenticator, instead of the account's own: nothing confirmed.
   const otherContext = await browser.newContext({ baseURL: PASSKEY_APP_URL });
