@@ -108,13 +108,18 @@ export function createSessionService(
          * may make sensitive changes for `REAUTH_MAX_AGE` seconds. False when the owner
          * has no session with this id (it ended meanwhile).
          */
-        async markReauthenticated(sessionId: string, origin: RequestOrigin): Promise<boolean> {
+        /** `factor`: "passkey" when a passkey, not the password, confirmed it (the activity says which). */
+        async markReauthenticated(
+          sessionId: string,
+          origin: RequestOrigin,
+          factor?: "passkey",
+        ): Promise<boolean> {
           const rows = await db
             .update(session)
             .set({ reauthenticatedAt: sql`now()` })
             .where(and(eq(session.id, sessionId), eq(session.userId, ownerId)))
             .returning({ id: session.id });
-          if (rows.length > 0) await audit.record(ownerId, "reauthenticated", origin);
+          if (rows.length > 0) await audit.record(ownerId, "reauthenticated", origin, factor);
           return rows.length > 0;
         },
 

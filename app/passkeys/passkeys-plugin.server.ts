@@ -217,7 +217,9 @@ export function createPasskeysPlugin(deps: {
       if (result.outcome === "expired") throw expired();
       const marked =
         result.outcome === "signed-in" &&
-        (await deps.sessions.forOwner(user.id).markReauthenticated(session.id, originOf(ctx.headers)));
+        (await deps.sessions
+          .forOwner(user.id)
+          .markReauthenticated(session.id, originOf(ctx.headers), "passkey"));
       if (!marked) {
         throw new APIError("UNAUTHORIZED", {
           code: PASSKEY_REFUSED,

@@ -14,7 +14,8 @@ const isEventType = (type: string): type is AuditEventType => type in AUDIT_EVEN
 
 /** What happened, in words; events that concern a sign-in provider name it. */
 function labelOf(config: Config, type: string, provider: string | null): string {
-  if (type === "sign-in" && provider === "passkey") return "Signed in with a passkey";
+  if (provider === "passkey" && type === "sign-in") return "Signed in with a passkey";
+  if (provider === "passkey" && type === "reauthenticated") return "Passkey confirmed for a sensitive change";
   if (provider !== null) {
     const name = providerDisplayName(config, provider);
     switch (type) {

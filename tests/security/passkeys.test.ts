@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvent, passkey, passkeyChallenge } from "../../db/schema";
 import { withProvider } from "./provider";
-import { ageSession, Browser, mailsTo, signUp, userByEmail } from "./support";
+import type { HttpApp } from "../support/http-app";
+import { ageSession, APP_START_TIMEOUT_MS, Browser, mailsTo, signUp, startApp, userByEmail } from "./support";
 
 /**
  * Passkeys' server rules that need no authenticator (SECURITY.md, "Second factor": every challenge
@@ -331,5 +332,25 @@ describe("Passkeys (ASVS 6.5; NIST SP 800-63B-4 phishing resistance)", () => {
         .where(and(eq(passkey.userId, row.id)));
       expect(left.map((key) => key.name)).toEqual(["Second key"]);
     });
+  });
+});
+
+describe("Passkeys on an APP_URL that is an IP address (WebAuthn refuses one as relying party id)", () => {
+  let app: HttpApp;
+  beforeAll(async () => {
+    app = await startApp();
+  }, APP_START_TIMEOUT_MS);
+  afterAll(() => app.close());
+
+  it("are off: the sign-in page offers none and the endpoints answer 404", async () => {
+    expect(app.services.config.appUrl.hostname).toBe("127.0.0.1");
+    const browser = new Browser(app);
+    const login = await (await browser.get("/login")).text();
+    expect(login).not.toContain("Sign in with a passkey");
+    expect(login).toMatch(/<input[^>]*name="email"[^>]*autoComplete="username"/i);
+    expect(login).not.toContain("webauthn");
+    const options = await browser.postJson("/api/auth/passkey/sign-in-options", {});
+    expect(options.status).toBe(404);
+    expect(((await options.json()) as { code?: string }).code).toBe("PASSKEY_UNAVAILABLE");
   });
 });
