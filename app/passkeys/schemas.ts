@@ -36,13 +36,18 @@ const ClientExtensionResults = z
   .object({ credProps: z.object({ rk: z.boolean().optional() }).optional() })
   .catchall(z.unknown());
 
-/** The browser's answer to registration options (`RegistrationResponseJSON`), bounded. */
-export const RegistrationResponseSchema = z.object({
+/** What both ceremonies' answers carry besides their `response`. */
+const credentialEnvelope = {
   id: CredentialId,
   rawId: CredentialId,
   type: z.literal("public-key"),
   authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
   clientExtensionResults: ClientExtensionResults,
+};
+
+/** The browser's answer to registration options (`RegistrationResponseJSON`), bounded. */
+export const RegistrationResponseSchema = z.object({
+  ...credentialEnvelope,
   response: z.object({
     clientDataJSON: Binary,
     attestationObject: Binary,
@@ -55,11 +60,7 @@ export const RegistrationResponseSchema = z.object({
 
 /** The browser's answer to sign-in options (`AuthenticationResponseJSON`), bounded. */
 export const AuthenticationResponseSchema = z.object({
-  id: CredentialId,
-  rawId: CredentialId,
-  type: z.literal("public-key"),
-  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  clientExtensionResults: ClientExtensionResults,
+  ...credentialEnvelope,
   response: z.object({
     clientDataJSON: Binary,
     authenticatorData: Binary,
