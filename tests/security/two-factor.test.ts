@@ -5,7 +5,17 @@ import { auditEvent, recoveryCode, signInChallenge, twoFactor } from "../../db/s
 import { currentTotp } from "../../app/two-factor/totp.server";
 import { uniqueEmail } from "../support/client";
 import { withProvider } from "./provider";
-import { Browser, mailLink, mailsTo, sessionsOf, signIn, signUp, userByEmail, type Account } from "./support";
+import {
+  ageSession,
+  Browser,
+  mailLink,
+  mailsTo,
+  sessionsOf,
+  signIn,
+  signUp,
+  userByEmail,
+  type Account,
+} from "./support";
 
 /**
  * Two-step sign-in, driven as a browser without JavaScript and a program drive it, codes made as
@@ -13,6 +23,8 @@ import { Browser, mailLink, mailsTo, sessionsOf, signIn, signUp, userByEmail, ty
  */
 const RECOVERY_CODE = /^[2-9a-z]{4}-[2-9a-z]{4}-[2-9a-z]{4}-[2-9a-z]{4}$/;
 const STEP_MS = 30_000;
+/** Longer ago than the default re-authentication window (REAUTH_MAX_AGE, 600 s). */
+const OUTSIDE_WINDOW_SECONDS = 700;
 
 describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
   const provider = withProvider();
@@ -365,6 +377,20 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
     // Signing in anew with it still asks for the code.
     const { answer } = await firstStep({ ...account, password: newPassword });
     expect(answer.headers.get("location")).toBe("/login/two-factor");
+  });
+
+  it("a stolen session cookie outside the re-authentication window can neither see the secret nor turn it off", async () => {
+    const { browser, account, codes } = await enrolledAccount();
+    await ageSession(app(), browser, OUTSIDE_WINDOW_SECONDS);
+    const page = await browser.get("/settings/two-factor");
+    expect(page.status).toBe(302);
+    expect(page.headers.get("location")).toMatch(/^\/reauthenticate\?/);
+    const off = await browser.post("/settings/two-factor", { intent: "disable", code: codes[0] ?? "" });
+    expect(off.headers.get("location")).toMatch(/^\/reauthenticate\?/);
+    const regenerated = await browser.post("/settings/two-factor", { intent: "regenerate-codes" });
+    expect(regenerated.headers.get("location")).toMatch(/^\/reauthenticate\?/);
+    // Still on, with every code unused: nothing changed.
+    expect(await (await rowsOf(account.email)).recoveryCodes()).toHaveLength(10);
   });
 
   it("an account without it signs in as before", async () => {
