@@ -10,7 +10,7 @@ import { redirectWithFlash } from "../http/flash.server";
 import { intentSchema } from "../http/intents";
 import { readFormData } from "../http/form-data.server";
 import { SettingsSection, ItemList, ItemRow, Notice } from "../ui/cards";
-import { formatDate } from "../ui/format";
+import { LocalTime } from "../ui/local-time";
 
 export const meta: MetaFunction = () => [{ title: "Connections · Settings · Todo" }];
 
@@ -35,6 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const linked = search.get("linked");
   const error = search.get("error");
   return {
+    passkeysAvailable: context.services.passkeys.relyingParty.available,
     hasPassword: methods.hasPassword,
     passkeys: methods.passkeys,
     connections: methods.connections.map((connection) => ({
@@ -93,7 +94,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Connections() {
-  const { hasPassword, passkeys, connections, available, linkedNotice, providerError } =
+  const { passkeysAvailable, hasPassword, passkeys, connections, available, linkedNotice, providerError } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const onlyWayIn = !hasPassword && passkeys === 0 && connections.length === 1;
@@ -105,21 +106,42 @@ export default function Connections() {
       ) : linkedNotice ? (
         <Notice kind="success">{linkedNotice}</Notice>
       ) : null}
-      <ItemList items={connections} label="Connected services" emptyText="No service is connected yet.">
-        {(connection) => (
-          <ItemRow
-            key={connection.providerId}
-            title={connection.name}
-            details={`Connected ${formatDate(connection.connectedAt)}${onlyWayIn ? " · your only way to sign in" : ""}`}
-            action={{
-              hidden: { provider: connection.providerId },
-              intent: "unlink",
-              label: "Disconnect",
-              pendingText: "Disconnecting…",
-            }}
-          />
-        )}
-      </ItemList>
+      {connections.length === 0 && available.length === 0 ? (
+        // Nothing to list and nothing to connect: say why, and where the other ways in are.
+        <p className="empty-state" data-testid="no-providers">
+          This site has no sign-in services such as GitHub or Google set up, so there is nothing to connect.{" "}
+          {passkeysAvailable ? (
+            <>
+              To sign in without typing your password, add a <Link to="/settings/passkeys">passkey</Link>.
+            </>
+          ) : (
+            <>
+              To make your password safer, turn on <Link to="/settings/two-factor">two-step sign-in</Link>.
+            </>
+          )}
+        </p>
+      ) : (
+        <ItemList items={connections} label="Connected services" emptyText="No service is connected yet.">
+          {(connection) => (
+            <ItemRow
+              key={connection.providerId}
+              title={connection.name}
+              details={
+                <>
+                  Connected <LocalTime iso={connection.connectedAt} precision="day" />
+                  {onlyWayIn ? " · your only way to sign in" : ""}
+                </>
+              }
+              action={{
+                hidden: { provider: connection.providerId },
+                intent: "unlink",
+                label: "Disconnect",
+                pendingText: "Disconnecting…",
+              }}
+            />
+          )}
+        </ItemList>
+      )}
       {available.length > 0 ? (
         <>
           <h3>Connect another</h3>
