@@ -14,6 +14,7 @@ import {
 import type { ReactNode } from "react";
 import stylesheet from "./styles/app.css?url";
 import { REQUEST_ID_META, useRequestInfo } from "./ui/request-info";
+import { timeZoneFromCookieHeader } from "./ui/time-zone";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -22,11 +23,13 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Todo" }];
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const [session, flash] = await Promise.all([context.getSession(), context.getFlash()]);
   return {
     user: session ? { name: session.user.name } : null,
     flash: flash ? { kind: flash.kind, message: flash.message } : null,
+    // Times are rendered in it (ui/local-time.tsx); null until the browser has said.
+    timeZone: timeZoneFromCookieHeader(request.headers.get("Cookie")),
   };
 }
 

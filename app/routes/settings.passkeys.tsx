@@ -14,7 +14,7 @@ import { PasskeyNameSchema, PasskeySettingsSchema } from "../passkeys/schemas";
 import { SettingsSection, ItemList, ItemRow, Notice } from "../ui/cards";
 import { SubmitButton } from "../ui/form-controls";
 import { Field, HiddenField, useValidatedForm, ValidatedForm } from "../ui/forms";
-import { formatDate } from "../ui/format";
+import { LocalTime } from "../ui/local-time";
 import { AddPasskey } from "../ui/passkeys";
 
 export const meta: MetaFunction = () => [{ title: "Passkeys · Settings · Todo" }];
@@ -134,9 +134,12 @@ function PasskeyItem({
   return (
     <ItemRow
       title={passkey.name}
-      details={`${KIND_LABELS[passkey.kind]} · Added ${formatDate(passkey.createdAt)} · Last used ${
-        passkey.lastUsedAt ? formatDate(passkey.lastUsedAt) : "never"
-      }`}
+      details={
+        <>
+          {KIND_LABELS[passkey.kind]} · Added <LocalTime iso={passkey.createdAt} precision="day" /> · Last
+          used {passkey.lastUsedAt ? <LocalTime iso={passkey.lastUsedAt} precision="day" /> : "never"}
+        </>
+      }
       action={{ hidden: { id: passkey.id }, intent: "delete", label: "Remove", pendingText: "Removing…" }}
     >
       <ValidatedForm form={form} labels={{ name: "Name" }}>

@@ -6,7 +6,7 @@ import { providerDisplayName } from "../auth/providers.server";
 import type { Config } from "../config.server";
 import { describeUserAgent } from "../auth/sessions.server";
 import { SettingsSection } from "../ui/cards";
-import { formatTime } from "../ui/format";
+import { LocalTime } from "../ui/local-time";
 
 export const meta: MetaFunction = () => [{ title: "Security activity · Settings · Todo" }];
 
@@ -71,7 +71,7 @@ export default function SecurityActivity() {
             {events.map((event) => (
               <tr key={event.id} data-type={event.type}>
                 <td>
-                  <time dateTime={event.at}>{formatTime(event.at)}</time>
+                  <LocalTime iso={event.at} />
                 </td>
                 <td>{event.label}</td>
                 <td>{event.ipAddress}</td>

@@ -9,7 +9,7 @@ import { intentSchema } from "../http/intents";
 import { readFormData } from "../http/form-data.server";
 import { ItemActionForm, SubmitButton } from "../ui/form-controls";
 import { SettingsSection } from "../ui/cards";
-import { formatTime } from "../ui/format";
+import { LocalTime } from "../ui/local-time";
 
 export const meta: MetaFunction = () => [{ title: "Sessions · Settings · Todo" }];
 
@@ -74,8 +74,8 @@ export default function Sessions() {
                 {item.current ? <span className="badge">This device</span> : null}
               </p>
               <p className="muted">
-                {item.ipAddress} · signed in {formatTime(item.createdAt)} · last active{" "}
-                {formatTime(item.lastActiveAt)}
+                {item.ipAddress} · signed in <LocalTime iso={item.createdAt} /> · last active{" "}
+                <LocalTime iso={item.lastActiveAt} />
               </p>
               <p className="muted">Signed in with: {item.signedInWith}</p>
             </div>

@@ -14,7 +14,7 @@ import { SubmitButton } from "../ui/form-controls";
 import { SettingsSection } from "../ui/cards";
 import { useValidatedForm, ValidatedForm } from "../ui/forms";
 import { OneTimeCodeField } from "../ui/one-time-code-field";
-import { formatTime } from "../ui/format";
+import { LocalTime } from "../ui/local-time";
 
 export const meta: MetaFunction = () => [{ title: "Two-step sign-in · Settings · Todo" }];
 
@@ -163,8 +163,7 @@ function TurnedOn({
       <section className="card">
         <h2>Two-step sign-in is on</h2>
         <p className="muted">
-          On since <time dateTime={since}>{formatTime(since)}</time>. Every sign-in asks for a code from your
-          authenticator app.
+          On since <LocalTime iso={since} />. Every sign-in asks for a code from your authenticator app.
         </p>
         <h3>Recovery codes</h3>
         <p>

@@ -305,8 +305,10 @@ describe("Sessions (ASVS 7, WSTG-SESS, ASVS 3.3)", () => {
     expect(html).toContain("macOS 14.5");
     expect(html).toContain(first.address);
     expect(html).toContain(second.address);
-    expect(html).toMatch(/signed in (<!-- -->)?\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC/);
-    expect(html).toMatch(/last active(<!-- -->)? (<!-- -->)?\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC/);
+    // Times as <time>, in UTC and saying so until the browser has named its zone.
+    const time = String.raw`<time dateTime="[^"]+Z" title="[^"]+">\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC</time>`;
+    expect(html).toMatch(new RegExp(`signed in (<!-- -->)?${time}`));
+    expect(html).toMatch(new RegExp(`last active(<!-- -->)? (<!-- -->)?${time}`));
     const tokens = await allSessionTokens(app);
     expect(tokens.length).toBeGreaterThan(1);
     for (const token of tokens) {
