@@ -41,6 +41,8 @@ export interface Config {
   host: string;
   /** The public origin; every origin check and every link in a mail is built from it. */
   appUrl: URL;
+  /** The origins a form may come from: APP_URL's, and in development its loopback aliases too. */
+  appOrigins: readonly string[];
   authSecret: string;
   database: { kind: "postgres"; url: string } | { kind: "pglite"; dir: string };
   mail: MailConfig;
@@ -56,6 +58,22 @@ export interface Config {
 
 /** Ten minutes: long enough for one errand in the settings, short enough that an unattended browser soon needs the password again. */
 const DEFAULT_REAUTH_MAX_AGE_SECONDS = 600;
+
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+
+/**
+ * A developer who opens http://127.0.0.1:3000 when APP_URL says localhost is the same person on
+ * the same machine: on a loopback APP_URL, the three names are one site (development only).
+ */
+function withLoopbackAliases(appUrl: URL): string[] {
+  if (!LOOPBACK_NAMES.includes(appUrl.hostname)) return [appUrl.origin];
+  const aliases = LOOPBACK_NAMES.filter((name) => name !== appUrl.hostname).map((name) => {
+    const alias = new URL(appUrl);
+    alias.hostname = name;
+    return alias.origin;
+  });
+  return [appUrl.origin, ...aliases];
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -224,12 +242,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   const pgliteDir = vars.PGLITE_DIR ?? path.join(dataDir, "pglite");
+  const appUrl = vars.APP_URL ?? new URL(`http://localhost:${port}`);
   return {
     env: nodeEnv,
     isProduction,
     port,
     host: vars.HOST ?? "0.0.0.0",
-    appUrl: vars.APP_URL ?? new URL(`http://localhost:${port}`),
+    appUrl,
+    appOrigins: nodeEnv === "development" ? withLoopbackAliases(appUrl) : [appUrl.origin],
     authSecret: vars.BETTER_AUTH_SECRET ?? devSecret(dataDir),
     database: vars.DATABASE_URL
       ? { kind: "postgres", url: vars.DATABASE_URL }

@@ -78,7 +78,7 @@ export function createAuth({
     baseURL: config.appUrl.origin,
     basePath: "/api/auth",
     secret: config.authSecret,
-    trustedOrigins: [config.appUrl.origin],
+    trustedOrigins: [...config.appOrigins],
     database: drizzleAdapter(db, {
       provider: "pg",
       schema: {

@@ -13,14 +13,17 @@ const originOf = (value: string): string | null => {
   }
 };
 
+const isOneOf = (origin: string | null, appOrigins: readonly string[]) =>
+  origin !== null && appOrigins.includes(origin);
+
 /**
  * Why a state-changing request must be refused as cross-site, or null when it
  * may go on. The request must say where it comes from (`Origin`, or failing
  * that `Referer`) and that must be `APP_URL`; a browser's `Sec-Fetch-Site:
- * cross-site` is refused outright. A request that carries a bearer token and no
+ * cross-site` is refused outright. `appOrigins`: APP_URL's origin first (see Config). A request that carries a bearer token and no
  * cookie cannot have been forged by another site's page, so it is exempt.
  */
-export function crossSiteRefusal(request: RequestHeadersLike, appOrigin: string): string | null {
+export function crossSiteRefusal(request: RequestHeadersLike, appOrigins: readonly string[]): string | null {
   if (!UNSAFE_METHODS.has(request.method.toUpperCase())) return null;
   const bearer = /^bearer\s/i.test(request.header("authorization") ?? "");
   if (bearer && !request.header("cookie")) return null;
@@ -28,11 +31,13 @@ export function crossSiteRefusal(request: RequestHeadersLike, appOrigin: string)
   if (request.header("sec-fetch-site") === "cross-site") return "Sec-Fetch-Site is cross-site";
   const origin = request.header("origin");
   if (origin !== undefined) {
-    return originOf(origin) === appOrigin ? null : `Origin ${origin.slice(0, 100)} is not ${appOrigin}`;
+    return isOneOf(originOf(origin), appOrigins)
+      ? null
+      : `Origin ${origin.slice(0, 100)} is not ${appOrigins.join(" or ")}`;
   }
   const referer = request.header("referer");
   if (referer !== undefined) {
-    return originOf(referer) === appOrigin ? null : "Referer is from another site";
+    return isOneOf(originOf(referer), appOrigins) ? null : "Referer is from another site";
   }
   return "neither Origin nor Referer was sent";
 }

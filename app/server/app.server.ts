@@ -89,7 +89,7 @@ function sendStatusPage(req: Request, res: Response, status: StatusProblem, titl
  */
 export function createApp({ services, build, devMiddleware, isShuttingDown }: AppOptions) {
   const { config, logger } = services;
-  const appOrigin = config.appUrl.origin;
+  const appHosts = new Set(config.appOrigins.map((origin) => new URL(origin).host));
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
@@ -112,9 +112,10 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
     Object.assign(res.locals, facts);
     // better-auth reads the client address from this header: only we may set it.
     req.headers[CLIENT_ADDRESS_HEADER] = facts.clientAddress;
-    // This app answers for APP_URL only. A forged Host or X-Forwarded-Host must change nothing
-    // (Remix builds request.url from them and compares them with Origin on every form post).
-    req.headers.host = config.appUrl.host;
+    // This app answers for APP_URL only (and its loopback aliases in development). A forged Host or
+    // X-Forwarded-Host must change nothing (Remix builds request.url from them and compares them
+    // with Origin on every form post).
+    if (!appHosts.has(req.headers.host ?? "")) req.headers.host = config.appUrl.host;
     delete req.headers["x-forwarded-host"];
     res.setHeader("X-Request-Id", facts.requestId);
     next();
@@ -173,7 +174,10 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
   }
 
   app.use((req, res, next) => {
-    const refusal = crossSiteRefusal({ method: req.method, header: (name) => req.get(name) }, appOrigin);
+    const refusal = crossSiteRefusal(
+      { method: req.method, header: (name) => req.get(name) },
+      config.appOrigins,
+    );
     if (!refusal) return next();
     req.log.warn({ reason: refusal }, "cross-site request refused");
     sendStatusPage(

@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   account,
@@ -501,6 +502,47 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
           "true",
         );
       }
+    }
+  });
+});
+
+describe("Loopback names in development", () => {
+  /** A form post as a browser at `origin` sends it: its Host and Origin both name where it is. */
+  const postFrom = (app: HttpApp, origin: string) =>
+    new Promise<number>((resolve, reject) => {
+      const body = new URLSearchParams({ email: uniqueEmail("loopback"), password: "not the password" });
+      const request = httpRequest(app.url("/login"), {
+        method: "POST",
+        headers: {
+          host: new URL(origin).host,
+          origin,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+      });
+      request.on("response", (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on("error", reject);
+      request.end(body.toString());
+    });
+
+  it("are one site on a development server (the form is answered), and only there", async () => {
+    // The port in APP_URL is what counts: the checks compare names, not where the request arrived.
+    const development = await startApp({ NODE_ENV: "development", APP_URL: "http://localhost:3999" });
+    const testing = await startApp({ NODE_ENV: "test", APP_URL: "http://localhost:3999" });
+    try {
+      for (const origin of ["http://localhost:3999", "http://127.0.0.1:3999", "http://[::1]:3999"]) {
+        expect(await postFrom(development, origin), origin).toBe(400);
+      }
+      expect(await postFrom(development, "http://127.0.0.1:4000")).toBe(403);
+      expect(await postFrom(development, EVIL)).toBe(403);
+      // Outside development the app has one origin.
+      expect(await postFrom(testing, "http://localhost:3999")).toBe(400);
+      expect(await postFrom(testing, "http://127.0.0.1:3999")).toBe(403);
+    } finally {
+      await development.close();
+      await testing.close();
     }
   });
 });

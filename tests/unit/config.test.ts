@@ -24,6 +24,30 @@ describe("loadConfig", () => {
     expect(config.isProduction).toBe(true);
   });
 
+  it("takes the loopback names of a loopback APP_URL as one site in development, and only there", () => {
+    const secret = { BETTER_AUTH_SECRET: SECRET };
+    const origins = (env: Record<string, string>) => loadConfig({ ...secret, ...env }).appOrigins;
+    expect(origins({ NODE_ENV: "development", APP_URL: "http://localhost:3000" })).toEqual([
+      "http://localhost:3000",
+      "http://127.0.0.1:3000",
+      "http://[::1]:3000",
+    ]);
+    expect(origins({ NODE_ENV: "development", APP_URL: "http://127.0.0.1:4000" })).toEqual([
+      "http://127.0.0.1:4000",
+      "http://localhost:4000",
+      "http://[::1]:4000",
+    ]);
+    expect(origins({ NODE_ENV: "development", APP_URL: "https://todo.example.com" })).toEqual([
+      "https://todo.example.com",
+    ]);
+    expect(origins({ NODE_ENV: "production", APP_URL: "http://localhost:3000" })).toEqual([
+      "http://localhost:3000",
+    ]);
+    expect(origins({ NODE_ENV: "test", APP_URL: "http://localhost:3000" })).toEqual([
+      "http://localhost:3000",
+    ]);
+  });
+
   it("refuses invalid values with the variable's name", () => {
     const cases: Array<[Record<string, string>, RegExp]> = [
       [{ APP_URL: "todo.example.com" }, /^APP_URL/],
