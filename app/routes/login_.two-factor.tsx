@@ -7,6 +7,7 @@ import {
 } from "@remix-run/node";
 import { Link, useActionData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
+import { carriesPendingSignIn } from "../auth/session-cookie";
 import { forwardCookies } from "../http/cookies.server";
 import { HOME_PATH, requireAnonymous } from "../http/guards.server";
 import { redirectWithFlash } from "../http/flash.server";
@@ -26,7 +27,7 @@ export const meta: MetaFunction = () => [{ title: "Two-step sign-in · Todo" }];
 /** Only a browser in the middle of a sign-in has anything to do here. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireAnonymous(context);
-  if (!/(^|;\s*)(__Secure-)?todo\.two_factor=/.test(request.headers.get("cookie") ?? "")) {
+  if (!carriesPendingSignIn(request.headers.get("cookie"))) {
     throw redirect("/login");
   }
   return null;

@@ -10,6 +10,7 @@ import { retryAfterText, type RateLimits } from "../security/rate-limit.server";
 import { PASSKEY_SIGN_IN_PATH } from "../passkeys/passkeys-plugin.server";
 import { CHALLENGE_SECONDS, type SignInChallenges } from "./sign-in-challenges.server";
 import type { TwoFactorService } from "./two-factor.server";
+import { PENDING_SIGN_IN_COOKIE } from "../auth/session-cookie";
 
 /** The page of the second step, where every way in that needs one lands. */
 export const SECOND_STEP_PATH = "/login/two-factor";
@@ -20,8 +21,6 @@ export const TWO_FACTOR_REQUIRED = "TWO_FACTOR_REQUIRED";
 /** The code when there is no pending sign-in (none, expired, ended by wrong codes). */
 export const NO_PENDING_SIGN_IN = "NO_PENDING_SIGN_IN";
 export const INVALID_CODE = "INVALID_TWO_FACTOR_CODE";
-/** The name better-auth gives the pending sign-in's cookie (with its prefix). */
-const CHALLENGE_COOKIE = "two_factor";
 
 /** How a session's sign-in was made, by the better-auth path that makes it. */
 function signInMethodOf(ctx: GenericEndpointContext): string | null {
@@ -62,7 +61,7 @@ export function createSecondStep(deps: {
   const { twoFactor, challenges, rateLimits, audit } = deps;
 
   const cookieOf = (ctx: GenericEndpointContext) =>
-    ctx.context.createAuthCookie(CHALLENGE_COOKIE, { maxAge: CHALLENGE_SECONDS });
+    ctx.context.createAuthCookie(PENDING_SIGN_IN_COOKIE, { maxAge: CHALLENGE_SECONDS });
 
   /** The end of a pending sign-in, its cookie cleared (an error's answer keeps only its own headers). */
   const noPendingSignIn = (
