@@ -18,6 +18,22 @@ function loadClient(): Promise<PasskeysClient> {
   return clientLoad;
 }
 
+/** Whether this browser can use passkeys; null until the client code has loaded. */
+function usePasskeySupport(): boolean | null {
+  const [supported, setSupported] = useState<boolean | null>(null);
+  useEffect(() => {
+    let live = true;
+    loadClient().then(
+      (client) => live && setSupported(client.supportsPasskeys()),
+      () => live && setSupported(false),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return supported;
+}
+
 /** The autofill offer's options die with their challenge (5 minutes): renewed before then. */
 const AUTOFILL_RENEW_MS = 4 * 60 * 1000;
 
@@ -115,20 +131,9 @@ export function AddPasskey({
   const revalidator = useRevalidator();
   const navigate = useNavigate();
   const inputId = useId();
-  const [supported, setSupported] = useState<boolean | null>(null);
+  const supported = usePasskeySupport();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ kind: "success" | "error"; text: string } | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    loadClient().then(
-      (client) => live && setSupported(client.supportsPasskeys()),
-      () => live && setSupported(false),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
 
   if (!runs) return <p className="muted">Adding a passkey needs JavaScript.</p>;
   if (supported === false) return <p className="muted">This browser cannot make passkeys.</p>;
@@ -186,20 +191,9 @@ export function AddPasskey({
 /** "Use a passkey" on /reauthenticate: one of the account's passkeys opens the window, then on to `redirectTo`. */
 export function PasskeyReauthenticate({ redirectTo }: { redirectTo: string }) {
   const runs = useJavaScriptRuns();
-  const [supported, setSupported] = useState<boolean | null>(null);
+  const supported = usePasskeySupport();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    loadClient().then(
-      (client) => live && setSupported(client.supportsPasskeys()),
-      () => live && setSupported(false),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
 
   async function confirm() {
     setBusy(true);
