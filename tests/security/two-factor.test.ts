@@ -331,6 +331,42 @@ describe("Second factor (ASVS 6.3.3, 6.4.3, 6.5, 6.6)", () => {
     expect(await browser.isSignedIn()).toBe(false);
   });
 
+  it("an address change's link, opened by a mail scanner and then pressed elsewhere, signs nobody in; the new address still asks for a code", async () => {
+    const { browser, account, secret } = await enrolledAccount();
+    const newEmail = uniqueEmail("moved");
+    const asked = await browser.post("/settings/email", {
+      intent: "change-email",
+      newEmail,
+      currentPassword: account.password,
+    });
+    expect(asked.status).toBe(302);
+    const link = await mailLink(app(), newEmail, "email-change", "/confirm-email?token=");
+
+    // A scanner follows the link: it gets a page, no session and no change.
+    const scanner = new Browser(app());
+    const scanned = await scanner.get(link);
+    expect(scanned.status).toBeLessThan(400);
+    expect(cookieNames(scanned).some((name) => name.endsWith("session_token"))).toBe(false);
+    expect((await userByEmail(app(), account.email))?.email).toBe(account.email);
+
+    // The owner presses the page's button on another device: the address changes, nobody is signed in there.
+    const phone = new Browser(app());
+    const confirmed = await phone.pressOnLinkPage(link, {});
+    expect(confirmed.status).toBe(302);
+    expect(confirmed.headers.get("location")).toBe("/login");
+    expect(cookieNames(confirmed).some((name) => name.endsWith("session_token"))).toBe(false);
+    expect(await phone.isSignedIn()).toBe(false);
+    expect(await scanner.isSignedIn()).toBe(false);
+
+    // Positive control: the new address with the password is the first step only.
+    const { answer, browser: next } = await firstStep({ ...account, email: newEmail });
+    expect(answer.headers.get("location")).toBe("/login/two-factor");
+    expect(await next.isSignedIn()).toBe(false);
+    const done = await next.post("/login/two-factor", { code: currentTotp(secret, Date.now() + STEP_MS) });
+    expect(done.headers.get("location")).toBe("/todos");
+    expect(await next.isSignedIn()).toBe(true);
+  });
+
   it("re-authentication asks for the password and a code", async () => {
     const { browser, account, secret } = await enrolledAccount();
     await forgetAcceptedSteps(account.email);
