@@ -1,8 +1,8 @@
 import { Form, useSubmit } from "@remix-run/react";
 import type { FormEvent, RefObject } from "react";
 import { TODO_TITLE_MAX } from "../../db/limits";
-import { FieldErrors } from "../ui/form-controls";
 import type { TodoFeedback } from "./feedback";
+import { FieldMessage } from "./field-message";
 import { checkTitle } from "./schemas";
 
 export const NEW_TODO_ID = "new-todo";
@@ -73,7 +73,7 @@ export function NewTodoForm({ inputRef, error, posted, autoFocus, feedback }: Ne
       </button>
       {/* Room for one line of message is kept, so that nothing below moves when one appears. */}
       <div className="new-todo-message">
-        <FieldErrors id={ERROR_ID} errors={error ? [error.message] : undefined} announce={!posted} />
+        <FieldMessage id={ERROR_ID} message={error?.message ?? null} announce={!posted} />
       </div>
     </Form>
   );

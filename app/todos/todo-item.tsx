@@ -1,9 +1,9 @@
 import { useFetcher } from "@remix-run/react";
 import { useEffect, useRef, type FocusEvent, type FormEvent, type KeyboardEvent } from "react";
 import { TODO_TITLE_MAX } from "../../db/limits";
-import { FieldErrors } from "../ui/form-controls";
 import type { TodoActionData } from "./action-data";
 import type { TodoFeedback } from "./feedback";
+import { FieldMessage } from "./field-message";
 import { NEW_TODO_ID } from "./new-todo-form";
 import type { TodoView } from "./optimistic";
 import { checkTitle, type TodoFilter } from "./schemas";
@@ -94,10 +94,11 @@ export function TodoItem({ todo, filter, error, posted, feedback }: TodoItemProp
     feedback.done(`Renamed “${todo.title}” to “${checked.title}”`);
   }
 
-  function handleBlur(event: FocusEvent<HTMLInputElement>) {
-    const input = event.currentTarget;
-    // Moving to this form's own button is not leaving the edit.
-    if (event.relatedTarget instanceof Node && input.form?.contains(event.relatedTarget)) return;
+  // Leaving the edit (focus going anywhere outside this form) saves it, as Enter does.
+  function handleFormBlur(event: FocusEvent<HTMLFormElement>) {
+    const form = event.currentTarget;
+    const input = inputRef.current;
+    if (!input || (event.relatedTarget instanceof Node && form.contains(event.relatedTarget))) return;
     const title = input.value.trim();
     if (title === todo.title && !error) return;
     if (title === "") {
@@ -105,7 +106,7 @@ export function TodoItem({ todo, filter, error, posted, feedback }: TodoItemProp
       feedback.clear();
       return;
     }
-    input.form?.requestSubmit();
+    form.requestSubmit();
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLInputElement>) {
@@ -146,6 +147,7 @@ export function TodoItem({ todo, filter, error, posted, feedback }: TodoItemProp
         action={action}
         className="edit-form"
         onSubmit={handleUpdateSubmit}
+        onBlur={handleFormBlur}
         preventScrollReset
       >
         <input type="hidden" name="id" value={todo.id} />
@@ -165,7 +167,6 @@ export function TodoItem({ todo, filter, error, posted, feedback }: TodoItemProp
           readOnly={disabled}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? errorId : undefined}
-          onBlur={handleBlur}
           onKeyDown={handleKeyDown}
         />
         {/* The title as people read it, whole; the field above is what assistive technology meets. */}
@@ -176,7 +177,7 @@ export function TodoItem({ todo, filter, error, posted, feedback }: TodoItemProp
           Save
         </button>
         {/* Without JavaScript the page's summary announces the error; with it, the message itself does. */}
-        <FieldErrors id={errorId} errors={error ? [error.message] : undefined} announce={!posted} />
+        <FieldMessage id={errorId} message={error?.message ?? null} announce={!posted} />
       </updateFetcher.Form>
 
       <deleteFetcher.Form method="post" action={action} onSubmit={handleDelete} preventScrollReset>

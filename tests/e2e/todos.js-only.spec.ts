@@ -157,6 +157,14 @@ for (const [device, viewport] of Object.entries(VIEWPORTS)) {
       await expect(todos.titleInput("Walk the cat")).toBeFocused();
       await expect(todos.titleInput("Walk the cat")).toHaveValue("Walk the cat");
 
+      // Leaving an edit with Tab, past its Save button, saves it too; the focus goes on.
+      await todos.submit(async () => {
+        await todos.titleInput("Buy milk").fill("Buy oat milk");
+        await page.keyboard.press("Tab");
+        await page.keyboard.press("Tab");
+      });
+      await expect(todos.deleteButton("Buy oat milk")).toBeFocused();
+
       await todos.complete("Walk the cat");
       await expect(todos.reopenButton("Walk the cat")).toBeFocused();
       await todos.submit(() => page.keyboard.press("Space"));
@@ -168,6 +176,14 @@ for (const [device, viewport] of Object.entries(VIEWPORTS)) {
       await todos.submit(() => page.keyboard.press("Enter"));
       await expect(todos.toggleAllButton).toHaveText("Mark all as complete");
       await expect(todos.toggleAllButton).toBeFocused();
+
+      await todos.expectPersisted(() =>
+        todos.expectList([
+          { title: "Buy oat milk", completed: false },
+          { title: "Walk the cat", completed: false },
+          { title: "Call mum", completed: false },
+        ]),
+      );
     });
 
     test("focus moves to a neighbour after a delete, and to a control that stays after clearing", async ({
