@@ -110,6 +110,8 @@ export default function Todos() {
   function handleToggleAll() {
     const state = activeCount === 0 ? "active" : "complete";
     feedback.done(`Marked all ${total} ${total === 1 ? "todo" : "todos"} as ${state}`);
+    // The button stays (Safari does not give a clicked button the focus).
+    toggleAllRef.current?.focus();
   }
 
   function handleClearCompleted() {

@@ -25,4 +25,3 @@ export function failureOf(payload: Record<string, unknown>, message: string): To
   if (intent === "update" && id !== null) return { intent, id, title: text("title") ?? "", message };
   return { intent: "other", message };
 }
-

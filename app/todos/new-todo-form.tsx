@@ -33,7 +33,11 @@ export function NewTodoForm({ inputRef, error, posted, autoFocus, feedback }: Ne
     const typed = new FormData(form).get("title");
     const checked = checkTitle(typeof typed === "string" ? typed : "");
     if (checked.title === null) {
-      feedback.refused({ intent: "create", title: typeof typed === "string" ? typed : "", message: checked.message });
+      feedback.refused({
+        intent: "create",
+        title: typeof typed === "string" ? typed : "",
+        message: checked.message,
+      });
       input?.focus();
       return;
     }

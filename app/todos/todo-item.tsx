@@ -62,9 +62,11 @@ export function TodoItem({ todo, filter, error, posted, feedback }: TodoItemProp
     if (refusedByServer) feedback.refused(refusedByServer);
   }, [refusedByServer, feedback]);
 
-  function handleToggle() {
+  function handleToggle(event: FormEvent<HTMLFormElement>) {
     feedback.done(`Marked “${todo.title}” as ${todo.completed ? "active" : "complete"}`);
     if (filter !== "all") moveFocusFrom(itemRef.current);
+    // The toggle stays: so does the focus (Safari does not give a clicked button the focus).
+    else event.currentTarget.querySelector("button")?.focus();
   }
 
   function handleDelete() {

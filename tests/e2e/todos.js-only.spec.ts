@@ -134,7 +134,12 @@ for (const [device, viewport] of Object.entries(VIEWPORTS)) {
 
     test("nothing about to be clicked moves when an error appears", async ({ todos }) => {
       await todos.addAll("Buy milk", "Walk the dog");
-      const watched = [todos.newTodo, todos.addButton, todos.toggleAllButton, todos.completeButton("Buy milk")];
+      const watched = [
+        todos.newTodo,
+        todos.addButton,
+        todos.toggleAllButton,
+        todos.completeButton("Buy milk"),
+      ];
       const before = await Promise.all(watched.map(placeOf));
       await refuseEmptyTitle(todos);
       expect(await Promise.all(watched.map(placeOf))).toEqual(before);

@@ -338,7 +338,10 @@ for (const [device, viewport] of Object.entries(VIEWPORTS)) {
   test.describe(`on a ${device} (${viewport.width}×${viewport.height})`, () => {
     test.use({ viewport });
 
-    test("long titles wrap and stay readable, without scrolling the page sideways", async ({ todos, page }) => {
+    test("long titles wrap and stay readable, without scrolling the page sideways", async ({
+      todos,
+      page,
+    }) => {
       const long =
         "Call the plumber about the dripping kitchen tap before the weekend, and ask about the boiler too";
       const unbroken = "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(4);
@@ -352,7 +355,9 @@ for (const [device, viewport] of Object.entries(VIEWPORTS)) {
           expect(await text.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
           const box = await text.boundingBox();
           expect(box).not.toBeNull();
-          expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? Infinity) <= viewport.width).toBe(true);
+          expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? Infinity) <= viewport.width).toBe(
+            true,
+          );
         }
         expect(await sidewaysScroll(page)).toBe(0);
       });
@@ -402,7 +407,9 @@ for (const [device, viewport] of Object.entries(VIEWPORTS)) {
   });
 }
 
-test("the page has one polite live region from the start, empty until something changes", async ({ todos }) => {
+test("the page has one polite live region from the start, empty until something changes", async ({
+  todos,
+}) => {
   await todos.add("Buy milk");
   await todos.app.reload();
   await expect(todos.announcements).toHaveCount(1);
