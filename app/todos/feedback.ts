@@ -8,7 +8,7 @@ export interface TodoFeedback {
   done(message: string): void;
   /** The browser refused a submission: show why beside its field. */
   refused(error: TodoActionError): void;
-  /** An edit was abandoned: drop its message. */
+  /** A refused edit was abandoned or put back as it was: drop its message. */
   clear(): void;
 }
 

@@ -89,7 +89,7 @@ export function TodoItem({ todo, filter, error, posted, feedback }: TodoItemProp
     if (form.contains(document.activeElement)) input?.focus();
     if (input) input.value = checked.title;
     if (checked.title === todo.title) {
-      feedback.clear();
+      if (error) feedback.clear();
       return;
     }
     updateFetcher.submit(form, { method: "post", action, preventScrollReset: true });
@@ -105,17 +105,17 @@ export function TodoItem({ todo, filter, error, posted, feedback }: TodoItemProp
     if (title === todo.title && !error) return;
     if (title === "") {
       input.value = todo.title;
-      feedback.clear();
+      if (error) feedback.clear();
       return;
     }
     form.requestSubmit();
   }
 
+  // Escape puts the title back as it is stored; the focus stays, as it does after Enter.
   function handleKeyDown(event: KeyboardEvent<HTMLInputElement>) {
     if (event.key === "Escape") {
       event.currentTarget.value = todo.title;
-      feedback.clear();
-      event.currentTarget.blur();
+      if (error) feedback.clear();
     }
   }
 

@@ -81,6 +81,22 @@ test("actions do not add one history entry each", async ({ todos, page }) => {
   await expect(page).toHaveURL(appUrl("/todos"));
 });
 
+test("Escape puts a refused edit back as stored, without its message, and keeps the focus", async ({
+  todos,
+}) => {
+  await todos.addAll("Buy milk", "Walk the dog");
+  const field = todos.titleInput("Walk the dog");
+  await field.fill(" ");
+  await field.press("Enter");
+  await expect(field).toHaveAccessibleDescription("Enter a title");
+
+  await field.press("Escape");
+  await expect(field).toHaveValue("Walk the dog");
+  await expect(field).toBeFocused();
+  await expect(field).not.toHaveAttribute("aria-invalid", "true");
+  await expect(todos.page.getByRole("alert")).toHaveCount(0);
+});
+
 /** Where a control is on the screen, to see that it has not moved. */
 async function placeOf(locator: Locator) {
   const box = await locator.boundingBox();
