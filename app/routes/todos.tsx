@@ -1,16 +1,18 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, replace } from "@remix-run/node";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSubmit } from "@remix-run/react";
-import { useRef, type FormEvent } from "react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useRef } from "react";
 import { requireUser } from "../http/guards.server";
 import { isDocumentRequest, readFormData } from "../http/form-data.server";
-import type { TodoActionData, TodoActionError } from "../todos/action-data";
+import { failureOf, type TodoActionData } from "../todos/action-data";
+import { Announcements } from "../todos/announcer";
+import { TodoErrorSummary } from "../todos/error-summary";
+import { useTodoFeedback } from "../todos/feedback";
+import { NewTodoForm } from "../todos/new-todo-form";
 import { FilterSchema, TodoIntentSchema, type TodoFilter } from "../todos/schemas";
 import { TodoItem } from "../todos/todo-item";
 import { useOptimisticTodos } from "../todos/optimistic";
-import { FieldErrors } from "../ui/form-controls";
-import { TODO_TITLE_MAX } from "../../db/limits";
 
 export const meta: MetaFunction = () => [{ title: "Your todos · Todo" }];
 
@@ -41,15 +43,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const filter = readFilter(request);
   const submission = parseWithZod(await readFormData(request), { schema: TodoIntentSchema });
   if (submission.status !== "success") {
-    const payload = submission.payload;
-    const text = (value: unknown) => (typeof value === "string" ? value : null);
     const messages = Object.values(submission.error ?? {}).flatMap((errors) => errors ?? []);
-    const error: TodoActionError = {
-      intent: text(payload.intent),
-      id: text(payload.id),
-      title: text(payload.title),
-      message: messages[0] ?? "That request was not understood.",
-    };
+    const error = failureOf(submission.payload, messages[0] ?? "That request was not understood.");
     return data<TodoActionData>({ error }, { status: 400 });
   }
 
@@ -105,68 +100,49 @@ const EMPTY_MESSAGES: Record<TodoFilter, string> = {
 
 export default function Todos() {
   const loaderData = useLoaderData<typeof loader>();
-  const actionData = useActionData<TodoActionData>();
   const { filter } = loaderData;
   const { todos, activeCount, completedCount } = useOptimisticTodos(loaderData);
-  const submit = useSubmit();
+  const { said, error, posted, feedback } = useTodoFeedback(useActionData<TodoActionData>());
   const newTodoRef = useRef<HTMLInputElement>(null);
-
-  const error = actionData?.error ?? null;
-  const createError = error?.intent === "create" ? error : null;
-  const itemError = error?.intent === "update" ? error : null;
+  const toggleAllRef = useRef<HTMLButtonElement>(null);
   const total = activeCount + completedCount;
 
-  function handleCreate(event: FormEvent<HTMLFormElement>) {
-    const form = event.currentTarget;
-    const title = new FormData(form).get("title");
-    // An empty title goes to the server as a normal post, which answers with the message.
-    if (typeof title !== "string" || title.trim() === "") return;
-    event.preventDefault();
-    submit(form, {
-      method: "post",
-      navigate: false,
-      fetcherKey: `create:${crypto.randomUUID()}`,
-      preventScrollReset: true,
-    });
-    form.reset();
-    newTodoRef.current?.focus();
+  function handleToggleAll() {
+    const state = activeCount === 0 ? "active" : "complete";
+    feedback.done(`Marked all ${total} ${total === 1 ? "todo" : "todos"} as ${state}`);
+    // The button stays (Safari does not give a clicked button the focus).
+    toggleAllRef.current?.focus();
+  }
+
+  function handleClearCompleted() {
+    feedback.done(`${completedCount} completed ${completedCount === 1 ? "todo" : "todos"} cleared`);
+    // The button goes with the completed todos; "Mark all" stays while any todo is left.
+    (activeCount > 0 ? toggleAllRef.current : newTodoRef.current)?.focus();
   }
 
   return (
     <section className="todoapp">
       <h1>Your todos</h1>
-      {error ? (
-        <div className="error-summary" role="alert">
-          <p>{error.message}</p>
-        </div>
-      ) : null}
+      {posted && error ? <TodoErrorSummary error={error} todos={loaderData.todos} /> : null}
+      <Announcements said={said} />
 
-      <Form method="post" className="new-todo" onSubmit={handleCreate} preventScrollReset>
-        <input type="hidden" name="intent" value="create" />
-        <label htmlFor="new-todo" className="visually-hidden">
-          What needs to be done?
-        </label>
-        <input
-          ref={newTodoRef}
-          id="new-todo"
-          name="title"
-          placeholder="What needs to be done?"
-          autoComplete="off"
-          autoFocus
-          maxLength={TODO_TITLE_MAX}
-          defaultValue={createError?.title ?? ""}
-          aria-invalid={createError ? true : undefined}
-          aria-describedby={createError ? "new-todo-error" : undefined}
-        />
-        <button type="submit" className="button primary">
-          Add
-        </button>
-        <FieldErrors id="new-todo-error" errors={createError ? [createError.message] : undefined} />
-      </Form>
+      <NewTodoForm
+        inputRef={newTodoRef}
+        error={error?.intent === "create" ? error : null}
+        posted={posted}
+        autoFocus={error?.intent !== "update"}
+        feedback={feedback}
+      />
 
       {total > 0 ? (
-        <Form method="post" className="toggle-all-form" preventScrollReset>
-          <button type="submit" name="intent" value="toggle-all" className="button subtle small">
+        <Form method="post" className="toggle-all-form" onSubmit={handleToggleAll} preventScrollReset>
+          <button
+            ref={toggleAllRef}
+            type="submit"
+            name="intent"
+            value="toggle-all"
+            className="button subtle small"
+          >
             {activeCount === 0 ? "Mark all as active" : "Mark all as complete"}
           </button>
         </Form>
@@ -179,7 +155,9 @@ export default function Todos() {
               key={todo.id}
               todo={todo}
               filter={filter}
-              error={itemError?.id === todo.id ? itemError : null}
+              error={error?.intent === "update" && error.id === todo.id ? error : null}
+              posted={posted}
+              feedback={feedback}
             />
           ))}
         </ul>
@@ -188,7 +166,7 @@ export default function Todos() {
       )}
 
       <footer className="todo-footer">
-        <span className="todo-count" aria-live="polite">
+        <span className="todo-count">
           <strong>{activeCount}</strong> {activeCount === 1 ? "item" : "items"} left
         </span>
         <nav aria-label="Filter todos">
@@ -207,7 +185,7 @@ export default function Todos() {
           </ul>
         </nav>
         {completedCount > 0 ? (
-          <Form method="post" preventScrollReset>
+          <Form method="post" onSubmit={handleClearCompleted} preventScrollReset>
             <button type="submit" name="intent" value="clear-completed" className="button subtle small">
               Clear completed ({completedCount})
             </button>

@@ -22,3 +22,15 @@ export const TodoIntentSchema = z.discriminatedUnion(
   ],
   { error: "Unknown action" },
 );
+
+/**
+ * The browser's own check of a typed title, with the schema the server uses:
+ * the title as it will be stored, or the message to show beside the field.
+ */
+export function checkTitle(
+  typed: string,
+): { title: string; message: null } | { title: null; message: string } {
+  const parsed = TitleSchema.safeParse(typed);
+  if (parsed.success) return { title: parsed.data, message: null };
+  return { title: null, message: parsed.error.issues[0]?.message ?? "Enter a title" };
+}

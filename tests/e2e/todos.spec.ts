@@ -1,6 +1,11 @@
+import type { Page } from "@playwright/test";
 import { appUrl } from "./support/app";
 import { expect, test } from "./support/test";
-import { FILTER_PATHS, type Filter, type TodoList } from "./support/todos";
+import { FILTER_PATHS, VIEWPORTS, type Filter, type TodoList } from "./support/todos";
+
+/** How far the page can be scrolled sideways: 0 when everything fits the screen's width. */
+const sidewaysScroll = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
 // Every test works on the list of a user of its own.
 test.beforeEach(async ({ app }) => {
@@ -50,7 +55,7 @@ test.describe("adding todos", () => {
   for (const blank of ["", "   "]) {
     test(`an ${blank ? "all-space" : "empty"} title is refused with a message`, async ({ todos }) => {
       await todos.add("Existing todo");
-      await todos.submit(async () => {
+      await todos.refuse(async () => {
         await todos.newTodo.fill(blank);
         await todos.addButton.click();
       });
@@ -91,8 +96,11 @@ test.describe("changing todos", () => {
     todos,
   }) => {
     await todos.addAll("Buy milk", "Walk the dog");
-    await todos.rename("Buy milk", "   ");
-    await expect(todos.page.getByRole("alert")).toHaveText("Enter a title");
+    await todos.refuse(async () => {
+      await todos.titleInput("Buy milk").fill("   ");
+      await todos.titleInput("Buy milk").press("Enter");
+    });
+    await expect(todos.page.getByRole("alert")).toContainText("Enter a title");
     await expect(todos.titleInput("Buy milk")).toHaveAttribute("aria-invalid", "true");
     await expect(todos.titleInput("Buy milk")).toHaveAccessibleDescription("Enter a title");
     await expect(todos.titleInput("Walk the dog")).not.toHaveAttribute("aria-invalid", "true");
@@ -324,4 +332,87 @@ test.describe("filters", () => {
     await todos.goto("all");
     await todos.expectList([{ title: "Buy milk", completed: false }]);
   });
+});
+
+for (const [device, viewport] of Object.entries(VIEWPORTS)) {
+  test.describe(`on a ${device} (${viewport.width}×${viewport.height})`, () => {
+    test.use({ viewport });
+
+    test("long titles wrap and stay readable, without scrolling the page sideways", async ({
+      todos,
+      page,
+    }) => {
+      const long =
+        "Call the plumber about the dripping kitchen tap before the weekend, and ask about the boiler too";
+      const unbroken = "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(4);
+      await todos.addAll(long, unbroken, "Short");
+
+      await todos.expectPersisted(async () => {
+        for (const title of [long, unbroken]) {
+          const text = todos.item(title).getByText(title, { exact: true });
+          await expect(text).toBeVisible();
+          // Nothing of it cut off: not by its own box, nor by the edge of the screen.
+          expect(await text.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+          const box = await text.boundingBox();
+          expect(box).not.toBeNull();
+          expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? Infinity) <= viewport.width).toBe(
+            true,
+          );
+        }
+        expect(await sidewaysScroll(page)).toBe(0);
+      });
+
+      // Nor does the message saying it was deleted (after a page load, without JavaScript).
+      await todos.delete(unbroken);
+      await expect(todos.items).toHaveCount(2);
+      expect(await sidewaysScroll(page)).toBe(0);
+    });
+
+    test("a refused edit is shown beside its todo, which keeps the focus and what was typed", async ({
+      todos,
+      app,
+    }) => {
+      await todos.addAll("Buy milk", "Walk the dog");
+      const field = todos.titleInput("Walk the dog");
+      await todos.refuse(async () => {
+        await field.fill("   ");
+        await field.press("Enter");
+      });
+
+      await expect(field).toBeFocused();
+      await expect(field).toHaveValue("   ");
+      await expect(field).toHaveAttribute("aria-invalid", "true");
+      await expect(field).toHaveAccessibleDescription("Enter a title");
+      const alert = todos.page.getByRole("alert");
+      await expect(alert).toContainText("Enter a title");
+      // After a page load the summary at the top says which todo the message is about.
+      if (!app.javaScriptEnabled) await expect(alert).toContainText("“Walk the dog”");
+      // Not a failed add: the field for a new todo is untouched.
+      await expect(todos.newTodo).not.toBeFocused();
+      await expect(todos.newTodo).not.toHaveAttribute("aria-invalid", "true");
+      await expect(todos.newTodo).toHaveAccessibleDescription("");
+      await expect(todos.titleInput("Buy milk")).not.toHaveAttribute("aria-invalid", "true");
+
+      // A proper title then goes in, and the message goes away.
+      await todos.rename("Walk the dog", "Walk the cat");
+      await expect(alert).toHaveCount(0);
+      await todos.expectPersisted(async () => {
+        await todos.expectList([
+          { title: "Buy milk", completed: false },
+          { title: "Walk the cat", completed: false },
+        ]);
+        await expect(todos.titleInput("Walk the cat")).not.toHaveAttribute("aria-invalid", "true");
+      });
+    });
+  });
+}
+
+test("the page has one polite live region from the start, empty until something changes", async ({
+  todos,
+}) => {
+  await todos.add("Buy milk");
+  await todos.app.reload();
+  await expect(todos.announcements).toHaveCount(1);
+  await expect(todos.announcements).toHaveText("");
+  await expect(todos.count).toHaveText("1 item left");
 });

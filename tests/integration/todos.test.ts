@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as todos from "../../app/routes/todos";
+import type { TodoActionError } from "../../app/todos/action-data";
 import type { Services } from "../../app/services.server";
 import { todo, user } from "../../db/schema";
 import { signUpVerified } from "../support/accounts";
@@ -9,7 +10,7 @@ import { createTestServices, DATABASE_KINDS } from "../support/databases";
 
 type TodoPage = Awaited<ReturnType<typeof todos.loader>>;
 interface ActionError {
-  error: { intent: string | null; id: string | null; title: string | null; message: string };
+  error: TodoActionError;
 }
 
 describe.each(DATABASE_KINDS)("the todo list on %s", (kind) => {
@@ -109,6 +110,8 @@ describe.each(DATABASE_KINDS)("the todo list on %s", (kind) => {
       const result = await post(form);
       expect(result.status, JSON.stringify(form)).toBe(400);
     }
+    // A request no form of the page sends is said in the summary alone.
+    expect(((await post({ intent: "explode" })).data as ActionError).error.intent).toBe("other");
     expect((await page()).todos).toEqual([]);
   });
 
@@ -142,7 +145,13 @@ describe.each(DATABASE_KINDS)("the todo list on %s", (kind) => {
 
     const emptyRename = await post({ intent: "update", id, title: " " });
     expect(emptyRename.status).toBe(400);
-    expect((emptyRename.data as ActionError).error).toMatchObject({ intent: "update", id });
+    // The failure says which todo's edit it was and keeps what was typed, for the page to show beside it.
+    expect((emptyRename.data as ActionError).error).toEqual({
+      intent: "update",
+      id,
+      title: " ",
+      message: "Enter a title",
+    });
     expect((await page()).todos[0]?.title).toBe("Final");
 
     expect((await post({ intent: "delete", id })).status).toBe(302);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NewPasswordSchema } from "../../app/auth/password";
 import { LoginSchema, SignupSchema } from "../../app/auth/schemas";
-import { TodoIntentSchema } from "../../app/todos/schemas";
+import { checkTitle, TodoIntentSchema } from "../../app/todos/schemas";
 
 describe("form schemas", () => {
   it("normalises the email address: trimmed and lower-case", () => {
@@ -41,5 +41,12 @@ describe("form schemas", () => {
     expect(TodoIntentSchema.safeParse({ intent: "toggle", id: "1" }).success).toBe(false);
     expect(TodoIntentSchema.safeParse({ intent: "drop-table" }).success).toBe(false);
     expect(TodoIntentSchema.safeParse({ intent: "create", title: "a\u0000" }).success).toBe(false);
+  });
+
+  it("checks a typed title in the browser as the server does: the stored title, or the message", () => {
+    expect(checkTitle("  Buy milk ")).toEqual({ title: "Buy milk", message: null });
+    expect(checkTitle("   ")).toEqual({ title: null, message: "Enter a title" });
+    expect(checkTitle("a".repeat(501))).toEqual({ title: null, message: "Use at most 500 characters" });
+    expect(checkTitle("a\u0000").message).toBe("Remove the invisible control characters");
   });
 });

@@ -17,6 +17,12 @@ const EMPTY_MESSAGES: Record<Filter, string> = {
 
 const FILTER_LABELS: Record<Filter, string> = { all: "All", active: "Active", completed: "Completed" };
 
+/** The screens the todo page is checked on: a phone held upright, and a laptop. */
+export const VIEWPORTS = {
+  phone: { width: 390, height: 844 },
+  desktop: { width: 1280, height: 800 },
+} as const;
+
 /** A POST to the todo page: a plain form post (no JavaScript) or a Remix fetch (`/todos.data`). */
 const isTodoPost = (response: Response) =>
   response.request().method() === "POST" && new URL(response.url()).pathname.startsWith("/todos");
@@ -83,6 +89,11 @@ export class TodoList {
       .getByRole("link", { name: FILTER_LABELS[filter], exact: true });
   }
 
+  /** The page's polite live region, where each change is said to screen reader users. */
+  get announcements(): Locator {
+    return this.page.locator('[aria-live="polite"]');
+  }
+
   get count(): Locator {
     return this.page.getByText(/^\d+ items? left$/);
   }
@@ -99,6 +110,15 @@ export class TodoList {
     const answered = this.page.waitForResponse(isTodoPost);
     await action();
     await answered;
+  }
+
+  /**
+   * Runs a user action whose input is invalid: with JavaScript the page refuses
+   * it at once, with nothing sent; without, the server's answer is awaited.
+   */
+  async refuse(action: () => Promise<void>): Promise<void> {
+    if (this.app.javaScriptEnabled) await action();
+    else await this.submit(action);
   }
 
   async add(title: string): Promise<void> {
