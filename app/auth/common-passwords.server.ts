@@ -41,6 +41,7 @@ export function refusingCommonPassword<Schema extends z.ZodType<Record<string, u
     // Runs even when other fields failed: then `form` is the input as parsed so far.
     const chosen: unknown = form[field];
     if (typeof chosen !== "string" || !NewPasswordSchema.safeParse(chosen).success) return;
-    if (isCommonPassword(chosen)) ctx.addIssue({ code: "custom", path: [field], message: COMMON_PASSWORD_MESSAGE });
+    if (isCommonPassword(chosen))
+      ctx.addIssue({ code: "custom", path: [field], message: COMMON_PASSWORD_MESSAGE });
   });
 }

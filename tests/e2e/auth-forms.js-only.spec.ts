@@ -35,7 +35,12 @@ async function pressButton(page: Page, button: Locator) {
 const FORMS = [
   { path: "/signup", field: "Name", button: "Create account", first: "Name: Enter your name" },
   { path: "/login", field: "Email", button: "Sign in", first: "Email: Enter your email address" },
-  { path: "/forgot-password", field: "Email", button: "Send me a link", first: "Email: Enter your email address" },
+  {
+    path: "/forgot-password",
+    field: "Email",
+    button: "Send me a link",
+    first: "Email: Enter your email address",
+  },
 ] as const;
 
 for (const { name, viewport } of VIEWPORTS) {
@@ -102,7 +107,10 @@ for (const { name, viewport } of VIEWPORTS) {
       await expect(app.alert).toBeFocused();
     });
 
-    test("Forgot password? carries the address as it is typed, and only a real address", async ({ app, page }) => {
+    test("Forgot password? carries the address as it is typed, and only a real address", async ({
+      app,
+      page,
+    }) => {
       const email = newCredentials().email;
       await app.goto("/login");
       const forgot = page.getByRole("link", { name: "Forgot password?" });
@@ -132,7 +140,10 @@ for (const { name, viewport } of VIEWPORTS) {
       await page.getByRole("button", { name: "Sign in" }).click();
       await expect(app.alert).toHaveText("The email address or password is not right.");
       await expect(app.field("Password")).toHaveAttribute("type", "password");
-      await expect(page.getByRole("button", { name: "Show password" })).toHaveAttribute("aria-pressed", "false");
+      await expect(page.getByRole("button", { name: "Show password" })).toHaveAttribute(
+        "aria-pressed",
+        "false",
+      );
     });
   });
 }

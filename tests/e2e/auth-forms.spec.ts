@@ -126,7 +126,10 @@ for (const { name, viewport } of VIEWPORTS) {
       await app.submitLogin(user.email, `${user.password} wrong`);
       await expect(app.alert).toContainText("The email address or password is not right.");
       const forgot = page.getByRole("link", { name: "Forgot password?" });
-      await expect(forgot).toHaveAttribute("href", `/forgot-password?email=${encodeURIComponent(user.email)}`);
+      await expect(forgot).toHaveAttribute(
+        "href",
+        `/forgot-password?email=${encodeURIComponent(user.email)}`,
+      );
 
       await forgot.click();
       await expect(page).toHaveURL(appUrl(`/forgot-password?email=${encodeURIComponent(user.email)}`));
