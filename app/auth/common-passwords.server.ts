@@ -1,5 +1,7 @@
 import { dictionary } from "@zxcvbn-ts/language-common";
 import { isAPIError } from "better-auth/api";
+import type { z } from "zod";
+import { NewPasswordSchema } from "./password";
 
 /**
  * The most common passwords (zxcvbn's list, shipped with the app: no network
@@ -25,3 +27,21 @@ export const COMMON_PASSWORD_MESSAGE =
 /** Whether better-auth refused a new password for being common (see the hook in auth.server.ts). */
 export const isCommonPasswordError = (error: unknown) =>
   isAPIError(error) && error.body?.code === COMMON_PASSWORD_CODE;
+
+/**
+ * `schema` refusing a common password in `field` too, in the same pass as its
+ * other checks, so that one answer names every problem. Server only: the list
+ * stays out of the page's code.
+ */
+export function refusingCommonPassword<Schema extends z.ZodType<Record<string, unknown>>>(
+  schema: Schema,
+  field: string,
+) {
+  return schema.superRefine((form, ctx) => {
+    // Runs even when other fields failed: then `form` is the input as parsed so far.
+    const chosen: unknown = form[field];
+    if (typeof chosen !== "string" || !NewPasswordSchema.safeParse(chosen).success) return;
+    if (isCommonPassword(chosen))
+      ctx.addIssue({ code: "custom", path: [field], message: COMMON_PASSWORD_MESSAGE });
+  });
+}

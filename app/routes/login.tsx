@@ -5,6 +5,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
 import { TOO_MANY_SIGN_IN_FAILURES } from "../auth/policy.server";
 import { forwardCookies } from "../http/cookies.server";
+import { emailInQuery, withEmail } from "../http/email-query";
 import { authPageLoader } from "../http/guards.server";
 import { CONNECTIONS_PATH, providerErrorView } from "../http/oauth-flow.server";
 import { LoginSchema } from "../auth/schemas";
@@ -45,6 +46,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   return {
     ...(await authPageLoader(request, context)),
+    email: emailInQuery(request.url),
     passkeys: context.services.passkeys.relyingParty.available,
     providerError:
       error === null
@@ -88,12 +90,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
-  const { redirectTo, providers, providerError, passkeys } = useLoaderData<typeof loader>();
+  const { redirectTo, providers, providerError, passkeys, email } = useLoaderData<typeof loader>();
   const actionData = useActionData<LoginFailure>();
   const [form, fields] = useValidatedForm("login", LoginSchema, actionData?.result, {
-    defaultValue: { redirectTo },
+    defaultValue: { redirectTo, email: email ?? undefined },
     shouldRevalidate: "onInput",
   });
+  // The address as typed (or as last submitted), so that it need not be typed again there.
+  const forgotHref = withEmail("/forgot-password", fields.email.value);
   const signupHref = redirectTo ? `/signup?${new URLSearchParams({ redirectTo })}` : "/signup";
   return (
     <PageCard title="Sign in">
@@ -117,13 +121,15 @@ export default function Login() {
           field={fields.email}
           type="email"
           autoComplete={passkeys ? "username webauthn" : "username"}
-          autoFocus
+          autoFocus={!email}
         />
-        <CurrentPasswordField label="Password" field={fields.password} />
+        <CurrentPasswordField
+          label="Password"
+          field={fields.password}
+          autoFocus={Boolean(email)}
+          labelAside={<Link to={forgotHref}>Forgot password?</Link>}
+        />
         <SubmitButton pendingText="Signing in…">Sign in</SubmitButton>
-        <p className="text-right">
-          <Link to="/forgot-password">Forgot your password?</Link>
-        </p>
       </ValidatedForm>
       {actionData?.unverifiedEmail ? (
         <Form method="post" action="/verify-email" className="inline-form">

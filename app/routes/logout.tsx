@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { forwardCookies } from "../http/cookies.server";
+import { redirectWithFlash } from "../http/flash.server";
 
 /** Signing out is a POST only: a link or an image cannot end anyone's session. */
 export function loader() {
@@ -17,5 +18,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     context.logger.warn("database unreachable: sign-out not confirmed, answered 503");
     throw context.unavailable();
   }
-  return redirect("/", { headers: forwardCookies(headers) });
+  // Said on the page it lands on: without it, nothing shows that the click did anything.
+  return redirectWithFlash(
+    context,
+    "/",
+    { kind: "success", message: "You have signed out." },
+    forwardCookies(headers),
+  );
 }

@@ -2,7 +2,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { isAPIError } from "better-auth/api";
-import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "../auth/common-passwords.server";
+import { refusingCommonPassword } from "../auth/common-passwords.server";
 import { isResetTokenUsable } from "../auth/reset.server";
 import { ResetPasswordSchema } from "../auth/schemas";
 import { redirectWithFlash } from "../http/flash.server";
@@ -16,6 +16,9 @@ import { NewPasswordPairForm } from "../ui/forms";
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Todo" }];
 
 const PAGE = "/reset-password";
+
+/** Every rule at once, the common-password list's too: one answer names every problem. */
+const ResetPasswordServerSchema = refusingCommonPassword(ResetPasswordSchema, "password");
 
 /** A refused new password; `usable: false` when the link itself no longer works. */
 type ResetFailure = FormFailure & { usable: boolean };
@@ -33,7 +36,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   await context.rateLimit("password");
-  const submission = parseWithZod(await readFormData(request), { schema: ResetPasswordSchema });
+  const submission = parseWithZod(await readFormData(request), { schema: ResetPasswordServerSchema });
   if (submission.status !== "success") return refuseSubmission(submission, {}, { usable: true });
   const { linkTokens } = context.services;
   const token = (await linkTokens.read(request, PAGE)) ?? "";
@@ -45,10 +48,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
       }),
     );
   } catch (error) {
-    if (isCommonPasswordError(error)) {
-      const fieldErrors = { password: [COMMON_PASSWORD_MESSAGE] };
-      return refuseSubmission(submission, { fieldErrors }, { usable: true });
-    }
     if (!isAPIError(error)) throw error;
     return refuseSubmission(submission, { resetForm: true }, { usable: false });
   }

@@ -1,7 +1,7 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { COMMON_PASSWORD_MESSAGE, isCommonPasswordError } from "../auth/common-passwords.server";
+import { refusingCommonPassword } from "../auth/common-passwords.server";
 import { authPageLoader } from "../http/guards.server";
 import { NAME_MAX, SignupSchema } from "../auth/schemas";
 import { redirectWithFlash } from "../http/flash.server";
@@ -20,20 +20,20 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   return authPageLoader(request, context);
 }
 
+/** Every rule at once, the common-password list's too: one answer names every problem. */
+const SignupServerSchema = refusingCommonPassword(SignupSchema, "password");
+
 export async function action({ request, context }: ActionFunctionArgs) {
-  await context.rateLimit("sign-up");
-  const submission = parseWithZod(await readFormData(request), { schema: SignupSchema });
+  await context.rateLimit("sign-up-posts");
+  const submission = parseWithZod(await readFormData(request), { schema: SignupServerSchema });
   if (submission.status !== "success") return refuseSubmission(submission);
+  // Only a sign-up that would make or touch an account spends the tight limit: typos do not.
+  await context.rateLimit("sign-up");
   const { name, email, password } = submission.value;
   // The same answer whether or not the address is taken: its owner gets a mail instead.
-  try {
-    await withPasswordHashing(context, () =>
-      context.services.auth.api.signUpEmail({ body: { name, email, password }, headers: request.headers }),
-    );
-  } catch (error) {
-    if (!isCommonPasswordError(error)) throw error;
-    return refuseSubmission(submission, { fieldErrors: { password: [COMMON_PASSWORD_MESSAGE] } });
-  }
+  await withPasswordHashing(context, () =>
+    context.services.auth.api.signUpEmail({ body: { name, email, password }, headers: request.headers }),
+  );
   // This browser made the sign-up: here the link confirms at once (the mark is set whether or not
   // the address was free, so the answer says nothing about it).
   const { pendingAccounts, signupMarks } = context.services;

@@ -19,7 +19,10 @@ const HOUR = 60 * MINUTE;
  */
 export const ADDRESS_LIMITS = {
   "sign-in": { limit: 50, windowSeconds: 15 * MINUTE },
+  /** Sign-ups that passed every check (would make or touch an account), and /api/auth/sign-up/email. */
   "sign-up": { limit: 10, windowSeconds: HOUR },
+  /** Every post of the sign-up form, refused ones too: a looser cap on raw attempts. */
+  "sign-up-posts": { limit: 60, windowSeconds: HOUR },
   "forgot-password": { limit: 5, windowSeconds: 15 * MINUTE },
   "resend-verification": { limit: 5, windowSeconds: 15 * MINUTE },
   /** Every form that checks a password it is given: change, reset, account deletion. */

@@ -1,49 +1,21 @@
 import {
   getFormProps,
   getInputProps,
-  useForm,
-  type DefaultValue,
   type FieldMetadata,
   type FormMetadata,
   type SubmissionResult,
 } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import { Form, type FormProps } from "@remix-run/react";
 import type { ReactNode } from "react";
-import type { z } from "zod";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/password";
 import { ResetPasswordSchema } from "../auth/schemas";
+import { ErrorSummary, useErrorSummary, type FieldLabels } from "./error-summary";
 import { FieldErrors, SubmitButton } from "./form-controls";
+import { useValidatedForm } from "./form-validation";
+import { PasswordVisibilityToggle, usePasswordVisibility } from "./password-visibility";
 import { PasswordStrength, usePasswordStrengthHintId } from "./password-strength";
 
-/** A form schema as the browser validates it: an object of named fields. */
-type FormSchema = z.ZodType<unknown, Record<string, unknown>>;
-
-/**
- * conform's form for a zod schema, validated in the browser with the same
- * schema the server parses: on submit unless `shouldValidate` says sooner.
- */
-export function useValidatedForm<Schema extends FormSchema>(
-  id: string,
-  schema: Schema,
-  lastResult: SubmissionResult<string[]> | undefined,
-  options: {
-    defaultValue?: DefaultValue<z.input<Schema>>;
-    shouldValidate?: "onSubmit" | "onBlur";
-    shouldRevalidate?: "onInput";
-  } = {},
-) {
-  return useForm({
-    id,
-    lastResult,
-    constraint: getZodConstraint(schema),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
-    ...options,
-  });
-}
-
-/** What each field is called in the error summary, in the order the form shows them. */
-type FieldLabels<Schema extends Record<string, unknown>> = { [Name in keyof Schema]?: string };
+export { useValidatedForm } from "./form-validation";
 
 /**
  * A form posted to the page's action, with conform's id and validation and its
@@ -59,9 +31,19 @@ export function ValidatedForm<Schema extends Record<string, unknown>>({
   labels: FieldLabels<Schema>;
   children: ReactNode;
 } & Pick<FormProps, "action" | "reloadDocument" | "className">) {
+  const { shown, summaryRef, afterSubmit } = useErrorSummary(form.status);
+  const formProps = getFormProps(form);
   return (
-    <Form method="post" {...props} {...getFormProps(form)}>
-      <ErrorSummary form={form} labels={labels} />
+    <Form
+      method="post"
+      {...props}
+      {...formProps}
+      onSubmit={(event) => {
+        formProps.onSubmit(event);
+        afterSubmit(event);
+      }}
+    >
+      <ErrorSummary form={form} labels={labels} shown={shown} summaryRef={summaryRef} />
       {children}
     </Form>
   );
@@ -81,6 +63,8 @@ interface FieldProps {
   describedBy?: string;
   /** Shown under the input, above its errors. */
   children?: ReactNode;
+  /** Beside the label, such as a link to recover what the field asks for. */
+  labelAside?: ReactNode;
 }
 
 /**
@@ -98,7 +82,9 @@ export function Field({
   maxLength,
   describedBy,
   children,
+  labelAside,
 }: FieldProps) {
+  const visibility = usePasswordVisibility(field.id);
   const { key, ...inputProps } = getInputProps(field, {
     type,
     // conform puts the errors' id in front of these when the field is invalid.
@@ -106,66 +92,49 @@ export function Field({
       [hint ? field.descriptionId : undefined, describedBy].filter(Boolean).join(" ") || undefined,
     value: type !== "password",
   });
+  const labelElement = <label htmlFor={field.id}>{label}</label>;
+  const input = (
+    <input
+      key={key}
+      {...inputProps}
+      // A password shown as text is still a password: never spell-checked, capitalised or written back.
+      type={type === "password" && visibility.shown ? "text" : type}
+      autoComplete={autoComplete}
+      autoFocus={autoFocus}
+      maxLength={maxLength}
+      spellCheck={type === "text" ? undefined : false}
+      autoCapitalize={type === "text" ? undefined : "none"}
+    />
+  );
   return (
     <div className="field">
-      <label htmlFor={field.id}>{label}</label>
+      {labelAside ? (
+        <div className="field-label-row">
+          {labelElement}
+          {labelAside}
+        </div>
+      ) : (
+        labelElement
+      )}
       {hint ? (
         <p className="field-hint" id={field.descriptionId}>
           {hint}
         </p>
       ) : null}
-      <input
-        key={key}
-        {...inputProps}
-        autoComplete={autoComplete}
-        autoFocus={autoFocus}
-        maxLength={maxLength}
-        spellCheck={type === "text" ? undefined : false}
-        autoCapitalize={type === "text" ? undefined : "none"}
-      />
+      {type === "password" ? (
+        <div className="password-input">
+          {input}
+          <PasswordVisibilityToggle
+            inputId={field.id}
+            shown={visibility.shown}
+            onToggle={visibility.toggle}
+          />
+        </div>
+      ) : (
+        input
+      )}
       {children}
       <FieldErrors id={field.errorId} errors={field.errors} />
-    </div>
-  );
-}
-
-/**
- * The summary at the top of a form that failed: announced to screen readers
- * and linking each message to its field.
- */
-function ErrorSummary<Schema extends Record<string, unknown>>({
-  form,
-  labels,
-}: {
-  form: FormMetadata<Schema, string[]>;
-  labels: FieldLabels<Schema>;
-}) {
-  const formErrors = form.errors ?? [];
-  const fieldset = form.getFieldset();
-  const fieldErrors = (Object.keys(labels) as Array<keyof Schema>).flatMap((name) => {
-    const field = fieldset[name];
-    return (field.errors ?? []).map((message) => ({ id: field.id, label: labels[name], message }));
-  });
-  if (formErrors.length === 0 && fieldErrors.length === 0) return null;
-  return (
-    <div className="error-summary" role="alert" id={form.errorId} tabIndex={-1}>
-      {formErrors.map((message) => (
-        <p key={message}>{message}</p>
-      ))}
-      {fieldErrors.length > 0 ? (
-        <>
-          <p>{fieldErrors.length === 1 ? "There is a problem:" : "There are problems:"}</p>
-          <ul>
-            {fieldErrors.map(({ id, label, message }) => (
-              <li key={`${id}:${message}`}>
-                <a href={`#${id}`}>
-                  {label}: {message}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
     </div>
   );
 }
@@ -181,10 +150,12 @@ export function CurrentPasswordField({
   field,
   label = "Current password",
   autoFocus,
+  labelAside,
 }: {
   field: FieldMetadata<string>;
   label?: string;
   autoFocus?: boolean;
+  labelAside?: ReactNode;
 }) {
   return (
     <Field
@@ -193,6 +164,7 @@ export function CurrentPasswordField({
       type="password"
       autoComplete="current-password"
       autoFocus={autoFocus}
+      labelAside={labelAside}
     />
   );
 }

@@ -12,7 +12,7 @@ test.describe("mail journeys", () => {
     await app.signOut();
 
     await app.goto("/login");
-    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await page.getByRole("link", { name: "Forgot password?" }).click();
     await expect(page).toHaveURL(appUrl("/forgot-password"));
     await app.hydrated();
     await app.field("Email").fill(user.email);

@@ -180,6 +180,32 @@ describe("Passwords (ASVS 6.2, NIST 800-63B §3.1.1.2)", () => {
     expect(await signsIn(owner)).toBe(true);
   });
 
+  it("The most common passwords are refused with a reason — in the same answer as every other problem of the form", async () => {
+    const signup = await new Browser(app).post("/signup", {
+      ...signUpForm("password"),
+      name: "   ",
+      email: "not an address",
+    });
+    expect(signup.status).toBe(400);
+    const page = await signup.text();
+    expect(page).toMatch(REASON);
+    expect(page).toContain("Enter your name");
+    expect(page).toContain("Enter an email address like name@example.com");
+
+    const owner = await signUp(new Browser(app));
+    const reset = await new Browser(app).pressOnLinkPage(await resetLink(owner.email), {
+      password: "sunshine",
+      confirmPassword: "sunshine!",
+    });
+    expect(reset.status).toBe(400);
+    const resetPage = await reset.text();
+    expect(resetPage).toMatch(REASON);
+    expect(resetPage).toContain("The passwords do not match");
+    // Positive control: a password off the list, with every other field right, is taken.
+    const taken = await new Browser(app).post("/signup", signUpForm("violet kettle jumps quietly"));
+    expect(taken.status).toBe(302);
+  });
+
   it("The most common passwords are refused with a reason — through /api/auth/* too", async () => {
     const expectRefused = async (response: Response) => {
       expect(response.status).toBe(400);

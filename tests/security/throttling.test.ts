@@ -51,7 +51,8 @@ describe("Throttling", () => {
 
   const FORMS: { limit: AddressLimit; path: string; fields: Record<string, string>; signedIn?: true }[] = [
     { limit: "sign-in", path: "/login", fields: {} },
-    { limit: "sign-up", path: "/signup", fields: {} },
+    // Refused posts count only toward the looser cap; valid sign-ups are counted below.
+    { limit: "sign-up-posts", path: "/signup", fields: {} },
     { limit: "forgot-password", path: "/forgot-password", fields: {} },
     { limit: "resend-verification", path: "/verify-email", fields: {} },
     { limit: "password", path: "/reset-password?token=nothing", fields: {} },
@@ -86,6 +87,45 @@ describe("Throttling", () => {
       expect(elsewhere.status).not.toBe(429);
     },
   );
+
+  it("Per client address: sign-up is limited — only sign-ups that pass every check count: typos do not lock a person out, the limit still holds", async () => {
+    const headers = from(newAddress());
+    const signUpForm = (email: string, password = STRONG_PASSWORD, confirmPassword = password) => ({
+      name: "Typo Prone",
+      email,
+      password,
+      confirmPassword,
+    });
+    const typos = [
+      signUpForm(uniqueEmail("typo"), STRONG_PASSWORD, `${STRONG_PASSWORD}!`),
+      signUpForm(uniqueEmail("typo"), "short"),
+      signUpForm("typo.example.com"),
+      signUpForm(uniqueEmail("typo"), "password1"),
+      { ...signUpForm(uniqueEmail("typo")), name: "" },
+    ];
+    const { limit } = ADDRESS_LIMITS["sign-up"];
+    for (let attempt = 1; attempt <= limit; attempt++) {
+      const refused = await formPost(app, "/signup", typos[attempt % typos.length] ?? {}, headers);
+      expect(refused.status, `typo ${attempt}`).toBe(400);
+    }
+    // Ten typos later, sign-ups that pass every check still go through, ten of them...
+    for (let valid = 1; valid <= limit; valid++) {
+      const signedUp = await formPost(app, "/signup", signUpForm(uniqueEmail("valid")), headers);
+      expect(signedUp.status, `sign-up ${valid}`).toBe(302);
+      expect(signedUp.headers.get("location")).toBe("/verify-email");
+    }
+    // ...and then the limit holds, for the form and the API alike.
+    await expectReadable429(
+      await formPost(app, "/signup", signUpForm(uniqueEmail("over")), headers),
+      ADDRESS_LIMITS["sign-up"].windowSeconds,
+    );
+    const overApi = await fetch(app.url("/api/auth/sign-up/email"), {
+      method: "POST",
+      headers: { ...headers, origin: app.origin, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Over", email: uniqueEmail("over"), password: STRONG_PASSWORD }),
+    });
+    expect(overApi.status).toBe(429);
+  });
 
   it.each(Object.entries(AUTH_API_LIMITS))(
     "Rate limits apply to the HTML forms and to /api/auth/* alike (POST /api/auth%s)",
