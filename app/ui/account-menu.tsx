@@ -10,7 +10,11 @@ export function AccountMenu({ name }: { name: string }) {
   const menu = useRef<HTMLDetailsElement>(null);
   const location = useLocation();
 
+  // Only on a change of page: a menu opened before the page hydrated stays open.
+  const shownAt = useRef(location.key);
   useEffect(() => {
+    if (shownAt.current === location.key) return;
+    shownAt.current = location.key;
     if (menu.current) menu.current.open = false;
   }, [location.key]);
 
