@@ -1,6 +1,8 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { newCredentials, openAccountMenu, type App } from "./support/app";
+import { appUrl, newCredentials, openAccountMenu, type App } from "./support/app";
+import { APP_URL } from "./support/env";
+import { linkIn, waitForMail } from "./support/mailbox";
 import { expect, test } from "./support/test";
 
 /** WCAG 2.0, 2.1 and 2.2, levels A and AA: what axe-core checks of them. */
@@ -11,6 +13,7 @@ const SIGNED_OUT_PAGES = [
   "/",
   "/login",
   "/login?redirectTo=/settings/profile",
+  "/login/two-factor",
   "/signup",
   "/forgot-password",
   "/reset-password?token=not-a-real-token",
@@ -116,6 +119,18 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expect(app.alert).toBeVisible();
       const withErrors = await violations(page, app.javaScriptEnabled);
       if (withErrors.length > 0) found["/signup with errors"] = withErrors;
+
+      // The page a sign-up's confirmation link opens, with its button.
+      const user = newCredentials("Unconfirmed");
+      await page.request.post("/signup", {
+        form: { ...user, confirmPassword: user.password },
+        headers: { Origin: APP_URL },
+      });
+      const mail = await waitForMail(page.request, user.email, "Confirm your email address");
+      await app.goto(linkIn(mail, appUrl("/verify-email?token=")));
+      await expect(page.getByRole("button", { name: "Confirm and sign in" })).toBeVisible();
+      const confirming = await violations(page, app.javaScriptEnabled);
+      if (confirming.length > 0) found["/verify-email from the mail's link"] = confirming;
       expect(found).toEqual({});
     });
 
