@@ -1,6 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import {
-  Form,
   isRouteErrorResponse,
   Link,
   Links,
@@ -8,16 +7,20 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useMatches,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import stylesheet from "./styles/app.css?url";
+import { AccountMenu } from "./ui/account-menu";
+import { FlashMessage, showsFlashItself } from "./ui/flash";
 import { REQUEST_ID_META, useRequestInfo } from "./ui/request-info";
 import { timeZoneFromCookieHeader } from "./ui/time-zone";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.ico", sizes: "32x32" },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
@@ -37,7 +40,8 @@ export function Layout({ children }: { children: ReactNode }) {
   const { nonce, requestId } = useRequestInfo();
   const data = useRouteLoaderData<typeof loader>("root");
   const user = data?.user ?? null;
-  const flash = data?.flash ?? null;
+  // A page that shows the message beside the form it answers (the settings) says so in its handle.
+  const flash = showsFlashItself(useMatches()) ? null : (data?.flash ?? null);
   return (
     <html lang="en">
       <head>
@@ -55,21 +59,14 @@ export function Layout({ children }: { children: ReactNode }) {
         <header className="site-header">
           <div className="container header-row">
             <Link to={user ? "/todos" : "/"} className="brand">
-              <span aria-hidden="true">✓</span> Todo
+              <span className="brand-mark" aria-hidden="true">
+                ✓
+              </span>
+              <span className="brand-name">Todo</span>
             </Link>
             <nav aria-label="Account" className="account-nav">
               {user ? (
-                <>
-                  <span className="user-name" data-testid="user-name">
-                    {user.name}
-                  </span>
-                  <Link to="/settings/profile">Settings</Link>
-                  <Form method="post" action="/logout">
-                    <button type="submit" className="button subtle">
-                      Sign out
-                    </button>
-                  </Form>
-                </>
+                <AccountMenu name={user.name} />
               ) : (
                 <>
                   <Link to="/login">Sign in</Link>
@@ -82,11 +79,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         </header>
         <main id="main" className="container" tabIndex={-1}>
-          {flash ? (
-            <p className={`flash ${flash.kind}`} role={flash.kind === "error" ? "alert" : "status"}>
-              {flash.message}
-            </p>
-          ) : null}
+          {flash ? <FlashMessage flash={flash} /> : null}
           {children}
         </main>
         <ScrollRestoration nonce={nonce} />

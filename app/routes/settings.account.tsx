@@ -63,6 +63,8 @@ export default function Account() {
         title="Delete your account"
         intro="This deletes your account, your todos, your sessions and your history at once. It cannot be undone."
         className="card danger-zone"
+        // Deleting ends on the front page; a message for this page belongs to the section above.
+        showsFlash={false}
       >
         {hasPassword ? <DeleteAccountForm /> : <PasswordFirst toDo="delete your account" />}
       </SettingsSection>

@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import type { ComponentProps, ReactNode } from "react";
+import { FlashMessage, useSectionFlash } from "./flash";
 import { ItemActionForm } from "./form-controls";
 
 /** A page of its own, narrow (signing in, the pages of mail links): its heading, then its content. */
@@ -26,22 +27,30 @@ export function DeadLinkCard({ reason, to, label }: { reason: string; to: string
   );
 }
 
-/** A page of the settings area: its heading, a line on what it is for, then its forms. */
+/**
+ * A page of the settings area: its heading, a line on what it is for, the answer to what was just
+ * submitted here (next to the form, not at the top of the page), then its forms.
+ */
 export function SettingsSection({
   title,
   intro,
   className = "card",
+  showsFlash = true,
   children,
 }: {
   title: string;
   intro: ReactNode;
   className?: string;
+  /** False for a section of a page whose other section answers its forms. */
+  showsFlash?: boolean;
   children: ReactNode;
 }) {
+  const flash = useSectionFlash();
   return (
     <section className={className}>
       <h2>{title}</h2>
       <p className="muted">{intro}</p>
+      {showsFlash && flash ? <FlashMessage flash={flash} /> : null}
       {children}
     </section>
   );

@@ -1,5 +1,5 @@
 import type { CDPSession, Page } from "@playwright/test";
-import { newCredentials, postSignup, type Credentials } from "./support/app";
+import { newCredentials, openAccountMenu, postSignup, type Credentials } from "./support/app";
 import { PASSKEY_APP_URL } from "./support/env";
 import { waitForMail } from "./support/mailbox";
 import { expect, test } from "./support/test";
@@ -62,7 +62,7 @@ async function addPasskey(page: Page, name: string) {
 }
 
 async function signOut(page: Page) {
-  await page.getByRole("navigation", { name: "Account" }).getByRole("button", { name: "Sign out" }).click();
+  await (await openAccountMenu(page)).getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(at("/"));
 }
 

@@ -5,7 +5,7 @@ import { expect, test } from "./support/test";
 test.describe("settings", () => {
   test("a new name is saved and shown in the header", async ({ app, page }) => {
     await app.signUpByPost(newCredentials("Named"));
-    await app.accountNav.getByRole("link", { name: "Settings" }).click();
+    await (await app.openAccountMenu()).getByRole("link", { name: "Settings" }).click();
     await expect(page).toHaveURL(appUrl("/settings/profile"));
     await app.hydrated();
     await page.getByLabel("Name").fill("Ada Byron");

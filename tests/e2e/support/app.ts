@@ -52,6 +52,17 @@ export async function postSignup(
   return credentials;
 }
 
+/**
+ * Opens the signed-in user's menu in the header (a <details> disclosure), if it is not open yet,
+ * and answers it: "Settings" and "Sign out" are inside.
+ */
+export async function openAccountMenu(page: Page) {
+  const menu = page.getByRole("navigation", { name: "Account" }).locator("details");
+  if ((await menu.getAttribute("open")) === null) await menu.locator("summary").click();
+  await expect(menu).toHaveAttribute("open", "");
+  return menu;
+}
+
 /** An absolute address on the app, for comparing with `page.url()`-based assertions. */
 export const appUrl = (path: string) => new URL(path, APP_URL).href;
 
@@ -91,6 +102,11 @@ export class App {
 
   get accountNav() {
     return this.page.getByRole("navigation", { name: "Account" });
+  }
+
+  /** The header's account menu, opened: its "Settings" link and "Sign out" button are visible. */
+  openAccountMenu() {
+    return openAccountMenu(this.page);
   }
 
   get alert() {
@@ -157,7 +173,7 @@ export class App {
   }
 
   async signOut(): Promise<void> {
-    await this.accountNav.getByRole("button", { name: "Sign out" }).click();
+    await (await this.openAccountMenu()).getByRole("button", { name: "Sign out" }).click();
     await expect(this.page).toHaveURL(appUrl("/"));
     await expect(this.accountNav.getByRole("link", { name: "Sign in" })).toBeVisible();
     await this.hydrated();
