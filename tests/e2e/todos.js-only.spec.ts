@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { type Locator, type Page } from "@playwright/test";
 import { appUrl } from "./support/app";
 import { expect, test } from "./support/test";
@@ -229,6 +230,25 @@ for (const [device, viewport] of Object.entries(VIEWPORTS)) {
       await todos.clearCompleted();
       await expect(todos.emptyState("all")).toBeVisible();
       await expect(todos.newTodo).toBeFocused();
+    });
+
+    test("the list, with a refused add and a refused edit, passes axe's WCAG A and AA checks, light and dark", async ({
+      todos,
+      page,
+    }) => {
+      const wcagViolations = async () =>
+        (await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze())
+          .violations;
+      await todos.addAll("Call the plumber about the dripping kitchen tap before the weekend", "Buy milk");
+      await todos.complete("Buy milk");
+      await refuseEmptyTitle(todos);
+      await todos.titleInput("Buy milk").fill(" ");
+      await todos.titleInput("Buy milk").press("Enter");
+      await expect(todos.titleInput("Buy milk")).toHaveAttribute("aria-invalid", "true");
+      for (const colorScheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme });
+        expect(await wcagViolations()).toEqual([]);
+      }
     });
 
     test("every change is said politely to screen reader users", async ({ todos }) => {
