@@ -1,8 +1,11 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { NavLink, Outlet, useLocation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { requireUser } from "../http/guards.server";
+import stylesheet from "../styles/settings.css?url";
 import { FLASH_IN_SECTION } from "../ui/flash";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
 
 export const meta: MetaFunction = () => [{ title: "Settings · Todo" }];
 

@@ -59,10 +59,17 @@ export function AccountMenu({ name }: { name: string }) {
       <div className="account-menu-panel">
         <ul>
           <li>
-            <Link to="/todos">Your todos</Link>
+            <Link to="/todos" aria-current={location.pathname === "/todos" ? "page" : undefined}>
+              Your todos
+            </Link>
           </li>
           <li>
-            <Link to="/settings/profile">Settings</Link>
+            <Link
+              to="/settings/profile"
+              aria-current={location.pathname.startsWith("/settings/") ? "page" : undefined}
+            >
+              Settings
+            </Link>
           </li>
         </ul>
         <Form method="post" action="/logout">

@@ -79,6 +79,7 @@ for (const [device, viewport] of Object.entries({ phone: PHONE, desktop: DESKTOP
       await expectHeaderOnOneRow(page, [summary]);
 
       const menu = await app.openAccountMenu();
+      await expect(menu.getByRole("link", { name: "Your todos" })).toHaveAttribute("aria-current", "page");
       const signOut = menu.getByRole("button", { name: "Sign out" });
       await expect(signOut).toBeVisible();
       await expectOneLine(signOut);
