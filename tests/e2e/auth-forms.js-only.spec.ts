@@ -120,6 +120,7 @@ for (const { name, viewport } of VIEWPORTS) {
       await expect(forgot).toHaveAttribute("href", `/forgot-password?email=${encodeURIComponent(email)}`);
 
       await forgot.click();
+      await expect(page).toHaveURL(/\/forgot-password\?email=/);
       await expect(app.field("Email")).toHaveValue(email);
       // Changed there, it comes back changed.
       const other = newCredentials().email;
