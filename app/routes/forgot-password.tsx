@@ -78,8 +78,8 @@ function LinkSent({ email, linkMinutes }: { email: string | null; linkMinutes: n
     <PageCard title="Check your inbox">
       <p role="status">
         {email
-          ? `If an account uses ${email}, we have sent it a link to choose a new password.`
-          : "If an account uses that address, we have sent it a link to choose a new password."}
+          ? `If an account uses ${email}, we sent it a link to choose a new password.`
+          : "If an account uses that address, we sent it a link to choose a new password."}
       </p>
       <p>
         Open the mail “Reset your password” and follow its link. If it is not in your inbox after a few

@@ -39,9 +39,11 @@ export function PasswordVisibilityToggle({
       className="button password-toggle"
       aria-controls={inputId}
       aria-pressed={shown}
+      // The word shown starts the name read out, so that a spoken "click Show" finds it too.
+      aria-label={shown ? "Hide password" : "Show password"}
       onClick={onToggle}
     >
-      {shown ? "Hide password" : "Show password"}
+      {shown ? "Hide" : "Show"}
     </button>
   );
 }

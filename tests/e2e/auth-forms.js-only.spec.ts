@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import type { Locator, Page } from "@playwright/test";
 import { newCredentials, postSignup } from "./support/app";
 import { expect, test } from "./support/test";
@@ -120,6 +121,7 @@ for (const { name, viewport } of VIEWPORTS) {
       await expect(forgot).toHaveAttribute("href", `/forgot-password?email=${encodeURIComponent(email)}`);
 
       await forgot.click();
+      await expect(page).toHaveURL(/\/forgot-password\?email=/);
       await expect(app.field("Email")).toHaveValue(email);
       // Changed there, it comes back changed.
       const other = newCredentials().email;
@@ -129,6 +131,39 @@ for (const { name, viewport } of VIEWPORTS) {
       await back.click();
       await expect(page).toHaveURL(/\/login\?email=/);
       await expect(app.field("Email")).toHaveValue(other);
+    });
+
+    // axe runs inside the page, hence here; the server's HTML is the same without JavaScript.
+    test("the forms pass axe's WCAG 2.2 AA checks, refused and answered, light and dark", async ({
+      app,
+      page,
+    }) => {
+      const expectAccessible = async (what: string) => {
+        const { violations } = await new AxeBuilder({ page })
+          .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+          .analyze();
+        expect(
+          violations.map(({ id, nodes }) => `${id}: ${nodes.map((node) => node.target).join(", ")}`),
+          what,
+        ).toEqual([]);
+      };
+      for (const colorScheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme });
+        await app.goto("/signup");
+        await app.field("Name").fill("   ");
+        await app.field("Email").fill(newCredentials().email);
+        await app.field("Password").fill("short");
+        await app.field("Confirm password").fill("short");
+        await page.getByRole("button", { name: "Create account" }).click();
+        await expect(app.alert).toBeVisible();
+        await expectAccessible(`sign-up, refused, ${colorScheme}`);
+
+        await app.goto("/login");
+        await expectAccessible(`sign-in, ${colorScheme}`);
+
+        await app.goto(`/forgot-password?sent=&email=${encodeURIComponent(newCredentials().email)}`);
+        await expectAccessible(`forgot-password, sent, ${colorScheme}`);
+      }
     });
 
     test("a shown password is hidden again once its form is submitted", async ({ app, page }) => {
