@@ -1,10 +1,15 @@
-// Bundles server.ts (and the server layer it imports) into build/server.js for
-// `npm start`. Packages stay external: they are loaded from node_modules.
+// Bundles server.ts (and the server layer it imports) into build/server-app.js, and writes
+// build/server.js, the command a deployment runs: `node build/server.js`, one process, with no
+// option and no wrapper (docs/decisions/011-app-layer-costs.md). It defaults NODE_ENV to
+// production before any package loads (React and others read it once, when first imported; a
+// static import would be evaluated before any line of the bundle). Packages stay external:
+// they are loaded from node_modules.
+import { writeFile } from "node:fs/promises";
 import { build } from "esbuild";
 
 await build({
   entryPoints: ["server.ts"],
-  outfile: "build/server.js",
+  outfile: "build/server-app.js",
   bundle: true,
   platform: "node",
   format: "esm",
@@ -13,3 +18,11 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
+
+await writeFile(
+  "build/server.js",
+  `// The production server: \`node build/server.js\` (written by scripts/build-server.mjs).
+process.env.NODE_ENV ??= "production";
+await import("./server-app.js");
+`,
+);
