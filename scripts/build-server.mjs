@@ -4,7 +4,13 @@
 // production before any package loads (React and others read it once, when first imported; a
 // static import would be evaluated before any line of the bundle). Packages stay external:
 // they are loaded from node_modules.
-import { writeFile } from "node:fs/promises";
+//
+// Then writes a gzip twin (`name.js.gz`) of each text asset of the client build, at zlib's best
+// level, which the server sends as it is (app/server/static-files.server.ts): compressed once
+// here, not at every request.
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { constants, gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 await build({
@@ -26,3 +32,10 @@ process.env.NODE_ENV ??= "production";
 await import("./server-app.js");
 `,
 );
+
+const assets = "build/client/assets";
+for (const name of await readdir(assets)) {
+  if (!/\.(?:js|css|svg|json)$/.test(name)) continue;
+  const file = path.join(assets, name);
+  await writeFile(`${file}.gz`, gzipSync(await readFile(file), { level: constants.Z_BEST_COMPRESSION }));
+}

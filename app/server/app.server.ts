@@ -1,5 +1,4 @@
 import { randomFillSync, randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -16,6 +15,7 @@ import type { Logger } from "../logger.server";
 import { statusPage } from "./status-page.server";
 import { requestLogging } from "./request-log.server";
 import { compressResponses } from "./compression.server";
+import { staticFiles } from "./static-files.server";
 import { guardRoutes } from "./route-guards.server";
 import { isDatabaseUnavailable, rootCause } from "../../db/outage";
 import {
@@ -63,24 +63,6 @@ function newNonce(): string {
   const nonce = noncePool.toString("base64", noncePoolOffset, noncePoolOffset + NONCE_BYTES);
   noncePoolOffset += NONCE_BYTES;
   return nonce;
-}
-
-/**
- * The files at the top of the client build (favicon.svg and the like), read
- * once: only these paths go to the static file server, so that a page's
- * request never costs a failed `stat` of the disk (and the error object Node
- * makes for it).
- */
-function topLevelFiles(folder: string): Set<string> {
-  try {
-    return new Set(
-      readdirSync(folder, { withFileTypes: true })
-        .filter((entry) => entry.isFile())
-        .map((entry) => `/${entry.name}`),
-    );
-  } catch {
-    return new Set();
-  }
 }
 
 function toHeaders(incoming: IncomingHttpHeaders): Headers {
@@ -191,14 +173,7 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
   if (devMiddleware) {
     app.use(devMiddleware);
   } else {
-    // Fingerprinted by Vite, so they never change under the same name.
-    app.use(
-      "/assets",
-      express.static("build/client/assets", { immutable: true, maxAge: "1y", index: false }),
-    );
-    const publicFiles = topLevelFiles("build/client");
-    const servePublic = express.static("build/client", { maxAge: "1h", index: false });
-    app.use((req, res, next) => (publicFiles.has(req.path) ? servePublic(req, res, next) : next()));
+    app.use(staticFiles());
   }
 
   app.use((req, res, next) => {

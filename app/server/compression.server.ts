@@ -22,7 +22,8 @@ const MAX_BUFFERED_BYTES = 256 * 1024;
 const COMPRESSIBLE =
   /^(?:text\/|application\/(?:json|problem\+json|javascript|xml|manifest\+json)|image\/svg\+xml)/i;
 
-const acceptsGzip = (header: string | string[] | undefined) => {
+/** Whether a request's Accept-Encoding takes gzip. */
+export const acceptsGzip = (header: string | string[] | undefined) => {
   const value = Array.isArray(header) ? header.join(",") : (header ?? "");
   // gzip, unless refused with q=0 (rare enough that a plain answer is right).
   return /(?:^|,)\s*(?:gzip|\*)\s*(?:;\s*q=(?!0(?:\.0*)?\s*(?:,|$))[\d.]+\s*)?(?:,|$)/i.test(value);
