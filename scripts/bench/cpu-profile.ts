@@ -34,7 +34,7 @@ function owner(url: string, functionName: string): string {
   if (!url) return functionName.startsWith("(") ? functionName : "(native)";
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (modules?.[1]) return modules[1];
-  if (url.startsWith("node:")) return "node";
+  if (url.startsWith("node:")) return url;
   if (url.includes("/build/server/")) return "app (Remix build)";
   if (url.includes("/build/server.js")) return "app (server layer)";
   return url.replace(/^file:\/\//, "");
