@@ -1,6 +1,6 @@
 // Bundles server.ts (and the server layer it imports) into build/server-app.js, and writes
-// build/server.js, the command a deployment runs: `node build/server.js`, one process, with no
-// option and no wrapper (docs/decisions/011-app-layer-costs.md). It defaults NODE_ENV to
+// build/server.js, what a deployment runs: `node [options] build/server.js`, one process, no
+// wrapper (docs/decisions/011-app-layer-costs.md). It defaults NODE_ENV to
 // production before any package loads (React and others read it once, when first imported; a
 // static import would be evaluated before any line of the bundle). Packages stay external:
 // they are loaded from node_modules.
