@@ -4,7 +4,7 @@ import type { RequestHandler } from "express";
 
 /**
  * The gzip level of pages and API answers: measured, not guessed
- * (docs/performance.md, "Compression"). Level 1 takes a quarter of level 6's
+ * (docs/performance.md, _Issue 22_). Level 1 takes a quarter of level 6's
  * time on /todos for 9 % more bytes (7.9 against 7.2 kB); on /login the same.
  */
 const LEVEL = constants.Z_BEST_SPEED;
@@ -62,6 +62,7 @@ export function compressResponses({
 }: { level?: number; threshold?: number; maxBuffered?: number } = {}): RequestHandler {
   return (req, res, next) => {
     if (req.method === "HEAD" || !acceptsGzip(req.headers["accept-encoding"])) return next();
+    const originalWrite = res.write;
     const write = res.write.bind(res) as (chunk: Chunk, callback?: Callback) => boolean;
     const end = res.end.bind(res) as (chunk?: Chunk, callback?: () => void) => ServerResponse;
     /** null until the first write or the end; then whether the body is collected for gzip. */
@@ -112,7 +113,9 @@ export function compressResponses({
         Callback | undefined;
       if (stream) return stream.write(toBuffer(chunk, encoding), done);
       collecting ??= compressible();
-      if (!collecting) return write(chunk, done);
+      // Not compressed: exactly as called (a string's encoding included).
+      if (!collecting)
+        return Reflect.apply(originalWrite, res, [chunk, encodingOrCallback, callback]) as boolean;
       collect(chunk, encoding);
       if (size > maxBuffered) startStream();
       if (done) process.nextTick(done);
