@@ -70,7 +70,8 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
   // Any write counts, this request's or another's at the same time: settling for one too many costs a query.
   let settledWrites = services.database.announcedWrites();
   let settling = Promise.resolve();
-  const logger = services.logger.child({ reqId: facts.requestId });
+  // Made when first used: most requests log nothing from their loaders.
+  let logger: Logger | undefined;
   // Remix keeps only cookies from a thrown response's headers, so Retry-After goes on directly.
   const refuse = (status: 429 | 503, retryAfterSeconds: number, message: string): never => {
     facts.appendResponseHeader("Retry-After", String(retryAfterSeconds));
@@ -87,7 +88,9 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
     requestId: facts.requestId,
     clientAddress: facts.clientAddress,
     nonce: facts.nonce,
-    logger,
+    get logger() {
+      return (logger ??= services.logger.child({ reqId: facts.requestId }));
+    },
     getSession() {
       session ??= services.sessionResolver.resolve(facts.headers, (cookie) =>
         facts.appendResponseHeader("Set-Cookie", cookie),
@@ -95,7 +98,10 @@ export function createRequestContext(services: Services, facts: RequestFacts): A
       return session;
     },
     getFlash() {
-      flash ??= services.flash.parse(facts.headers.get("cookie")).then(async (message) => {
+      const cookies = facts.headers.get("cookie");
+      // Without cookies there is no message to read (the common case of an anonymous page).
+      if (!cookies) return (flash ??= Promise.resolve(null));
+      flash ??= services.flash.parse(cookies).then(async (message) => {
         if (message) facts.appendResponseHeader("Set-Cookie", await services.flash.clear());
         return message;
       });

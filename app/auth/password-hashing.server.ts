@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { APIError } from "better-auth/api";
 import { hashPassword, verifyPassword } from "better-auth/crypto";
 import { tryGetCurrentAuthEndpointContext } from "@better-auth/core/context";
@@ -8,8 +9,11 @@ import { CLIENT_ADDRESS_HEADER } from "./client-address";
 export const HASHING_BUSY = "PASSWORD_HASHING_BUSY";
 const RETRY_AFTER_SECONDS = 2;
 
-/** How many hashes run at once: each holds 32 MiB (docs/decisions/003-password-hashing-queue.md). */
-export const HASHES_AT_ONCE = 1;
+/**
+ * How many hashes run at once: one per core, each on a thread of libuv's pool (node:crypto's
+ * scrypt), each holding 32 MiB (docs/decisions/011-app-layer-costs.md; 003 for the queue).
+ */
+export const HASHES_AT_ONCE = Math.max(1, availableParallelism());
 
 /** How many checks may wait for a hash before the answer is 503. */
 export const HASHES_WAITING = 50;

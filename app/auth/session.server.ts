@@ -48,8 +48,12 @@ export function createSessionResolver(deps: {
   return {
     async resolve(headers, setCookie) {
       const forward = (from: Headers | null | undefined) => from?.getSetCookie().forEach(setCookie);
+      const bearer = headers.has("authorization");
       // A bearer token may stand for another session than the cookie: only cookies use the cache.
-      const cookie = headers.has("authorization") ? null : cookieValue(headers.get("cookie"), cookieName);
+      const cookie = bearer ? null : cookieValue(headers.get("cookie"), cookieName);
+      // Neither a session cookie nor a token: nobody is signed in, and better-auth would only say so
+      // after building its whole request context (docs/performance.md, "Anonymous pages").
+      if (!bearer && !cookie) return null;
       const cached = cookie ? sessionCache.get(cookie) : null;
       let current = cached && !isRefreshDue(cached) ? cached : null;
       if (!current) {

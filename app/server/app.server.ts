@@ -1,10 +1,8 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomFillSync, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import compression from "compression";
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
-import { pinoHttp } from "pino-http";
 import { PROBLEMS, problemTypeUri, type ProblemDocument, type ProblemType } from "../http/api/problem.server";
 import { CLIENT_ADDRESS_HEADER } from "../auth/client-address";
 import { authorizationOrigins } from "../auth/providers.server";
@@ -13,7 +11,11 @@ import { normalizeAddress } from "../security/client-address.server";
 import { securityHeaders } from "./security-headers.server";
 import { crossSiteRefusal } from "../security/origin.server";
 import type { Services } from "../services.server";
+import type { Logger } from "../logger.server";
 import { statusPage } from "./status-page.server";
+import { requestLogging } from "./request-log.server";
+import { compressResponses } from "./compression.server";
+import { staticFiles } from "./static-files.server";
 import { guardRoutes } from "./route-guards.server";
 import { isDatabaseUnavailable, rootCause } from "../../db/outage";
 import {
@@ -30,6 +32,8 @@ interface RequestLocals {
   requestId: string;
   nonce: string;
   clientAddress: string;
+  /** This request's logger, made when first needed (most requests log nothing but their line). */
+  log: Logger;
 }
 
 export interface AppOptions {
@@ -43,6 +47,23 @@ export interface AppOptions {
 
 const locals = (response: ServerResponse | Response): RequestLocals =>
   (response as Response).locals as RequestLocals;
+
+/**
+ * Random bytes for nonces, drawn from the system 4 KiB at a time: one call to
+ * the system per 256 responses instead of one per response.
+ */
+const NONCE_BYTES = 16;
+const noncePool = Buffer.alloc(4096);
+let noncePoolOffset = noncePool.length;
+function newNonce(): string {
+  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
+    randomFillSync(noncePool);
+    noncePoolOffset = 0;
+  }
+  const nonce = noncePool.toString("base64", noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  noncePoolOffset += NONCE_BYTES;
+  return nonce;
+}
 
 function toHeaders(incoming: IncomingHttpHeaders): Headers {
   const headers = new Headers();
@@ -104,12 +125,18 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
 
   // Facts about the request that every later layer relies on.
   app.use((req, res, next) => {
+    const requestId = randomUUID();
+    const clientAddress = normalizeAddress(req.ip);
+    let log: Logger | undefined;
     const facts: RequestLocals = {
-      requestId: randomUUID(),
-      nonce: randomBytes(16).toString("base64"),
-      clientAddress: normalizeAddress(req.ip),
+      requestId,
+      nonce: newNonce(),
+      clientAddress,
+      get log() {
+        return (log ??= logger.child({ reqId: requestId, client: clientAddress }));
+      },
     };
-    Object.assign(res.locals, facts);
+    res.locals = facts as unknown as Response["locals"];
     // better-auth reads the client address from this header: only we may set it.
     req.headers[CLIENT_ADDRESS_HEADER] = facts.clientAddress;
     // This app answers for APP_URL only (and its loopback aliases in development). A forged Host or
@@ -121,25 +148,7 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
     next();
   });
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (_req, res) => locals(res).requestId,
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
-      // A 503 (the database out of reach, too many passwords at once) is a condition to watch, not a bug.
-      customLogLevel: (_req, res, error) =>
-        res.statusCode === 503 ? "warn" : error || res.statusCode >= 500 ? "error" : "info",
-      // Only what is safe to keep: no query (mail links carry tokens), no headers (cookies).
-      serializers: {
-        req: (req: { method: string; url: string }) => ({
-          method: req.method,
-          path: req.url.split("?")[0],
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customProps: (_req, res) => ({ reqId: locals(res).requestId, client: locals(res).clientAddress }),
-    }),
-  );
+  app.use(requestLogging(logger, (res) => locals(res)));
 
   app.use(
     securityHeaders({
@@ -160,17 +169,12 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
     else res.status(503).set("Retry-After", "5").send("unavailable");
   });
 
-  app.use(compression());
+  app.use(compressResponses());
 
   if (devMiddleware) {
     app.use(devMiddleware);
   } else {
-    // Fingerprinted by Vite, so they never change under the same name.
-    app.use(
-      "/assets",
-      express.static("build/client/assets", { immutable: true, maxAge: "1y", index: false }),
-    );
-    app.use(express.static("build/client", { maxAge: "1h", index: false }));
+    app.use(staticFiles());
   }
 
   app.use((req, res, next) => {
@@ -179,7 +183,7 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
       config.appOrigins,
     );
     if (!refusal) return next();
-    req.log.warn({ reason: refusal }, "cross-site request refused");
+    locals(res).log.warn({ reason: refusal }, "cross-site request refused");
     sendStatusPage(
       req,
       res,
@@ -250,7 +254,7 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
 
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     if (isDatabaseUnavailable(error)) {
-      req.log.warn({ reason: rootCause(error) }, "database unreachable: answered 503");
+      locals(res).log.warn({ reason: rootCause(error) }, "database unreachable: answered 503");
       if (res.headersSent) return res.end();
       res.set("Retry-After", String(RETRY_AFTER_SECONDS));
       return sendStatusPage(req, res, "service-unavailable", UNAVAILABLE_TITLE, UNAVAILABLE_MESSAGE);
@@ -259,7 +263,7 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
     const status =
       typeof error === "object" && error !== null && "status" in error ? error.status : undefined;
     if (typeof status === "number" && status >= 400 && status < 500) {
-      req.log.warn({ err: error }, "malformed request");
+      locals(res).log.warn({ err: error }, "malformed request");
       if (res.headersSent) return res.end();
       return sendStatusPage(
         req,
@@ -269,7 +273,7 @@ export function createApp({ services, build, devMiddleware, isShuttingDown }: Ap
         "That address or request could not be read.",
       );
     }
-    req.log.error({ err: error }, "request failed");
+    locals(res).log.error({ err: error }, "request failed");
     if (res.headersSent) return res.end();
     sendStatusPage(
       req,

@@ -24,6 +24,8 @@ export interface Scenario {
   noWarmup?: boolean;
   /** At least this many seconds (a slow scenario needs a few answers even in --quick). */
   minDurationSeconds?: number;
+  /** The reference's page to measure in turns with this one (scripts/bench/reference.ts). */
+  reference?: string;
 }
 
 export interface Measurement {

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
@@ -39,6 +40,25 @@ describe("the production server process", { timeout: 90_000 }, () => {
       expect(lines[0]).toMatch(message);
     },
   );
+
+  it("runs in production as the deploy command starts it: `node build/server.js`, no NODE_ENV", async () => {
+    // Outside production a missing secret is generated and the server starts; in production it is refused.
+    const child = spawn(process.execPath, ["build/server.js"], {
+      // No NODE_ENV, on purpose (the types insist on one).
+      env: {
+        PATH: process.env.PATH ?? "",
+        PGLITE_DIR: "memory://",
+        APP_URL: "https://todo.example.com",
+      } as unknown as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(1);
+    expect(output.trim()).toMatch(/^Invalid configuration: BETTER_AUTH_SECRET is required/);
+  });
 
   it("serves the app, then exits 0 within 10 seconds of SIGTERM", async () => {
     const port = await freePort();

@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { get as httpGet, type IncomingHttpHeaders } from "node:http";
+import { gunzipSync } from "node:zlib";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { session, todo, user } from "../../db/schema";
@@ -18,6 +21,42 @@ describe("the server layer, over HTTP", () => {
 
   const usersNamed = (email: string) =>
     app.services.database.db.select().from(user).where(eq(user.email, email));
+
+  describe("compression", () => {
+    /** The bytes as sent: node:http does not decompress. */
+    const raw = (pathname: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const request = httpGet(
+          app.url(pathname),
+          { headers: { "accept-encoding": "gzip, deflate, br" } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (chunk: Buffer) => chunks.push(chunk));
+            res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          },
+        );
+        request.on("error", reject);
+      });
+
+    it("sends a page gzipped in one piece, with its length", async () => {
+      const page = await raw("/login");
+      expect(page.headers["content-encoding"]).toBe("gzip");
+      expect(page.headers["content-length"]).toBe(String(page.body.length));
+      expect(gunzipSync(page.body).toString()).toContain("</html>");
+    });
+
+    it("sends an asset as the gzip twin the build made, with the asset's own type", async () => {
+      const html = await (await fetch(app.url("/login"))).text();
+      const asset = /<link rel="modulepreload" href="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      if (!asset) throw new Error("no script on /login");
+      const answer = await raw(asset);
+      expect(answer.headers["content-encoding"]).toBe("gzip");
+      expect(answer.headers["content-type"]).toMatch(/^application\/javascript/);
+      expect(answer.headers["cache-control"]).toContain("immutable");
+      expect(answer.body.equals(readFileSync(`build/client${asset}.gz`))).toBe(true);
+      expect(gunzipSync(answer.body).equals(readFileSync(`build/client${asset}`))).toBe(true);
+    });
+  });
 
   describe("security headers", () => {
     const expectHeaders = (response: Response) => {

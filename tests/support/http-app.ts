@@ -37,7 +37,7 @@ export async function startHttpApp(env: Record<string, string> = {}) {
   const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
   let shuttingDown = false;
   const app = createApp({ services, build, isShuttingDown: () => shuttingDown });
-  // Responses not yet closed: their log lines are written as they close (pino-http's listener runs first).
+  // Responses not yet closed: their log lines are written as they close (the request log's listener runs first).
   let open = 0;
   const onQuiet = new Set<() => void>();
   server.on("request", (req, res) => {
