@@ -3,7 +3,7 @@ import type { FormEvent, RefObject } from "react";
 import { TODO_TITLE_MAX } from "../../db/limits";
 import type { TodoFeedback } from "./feedback";
 import { FieldMessage } from "./field-message";
-import { checkTitle } from "./schemas";
+import { checkTitle } from "./title";
 
 export const NEW_TODO_ID = "new-todo";
 const ERROR_ID = "new-todo-error";

@@ -1,12 +1,17 @@
 import { z } from "zod";
-import { TODO_TITLE_MAX } from "../../db/limits";
-import { requiredText } from "../validation";
+import { checkTitle } from "./title";
 
 export const TODO_FILTERS = ["all", "active", "completed"] as const;
 export type TodoFilter = (typeof TODO_FILTERS)[number];
 export const FilterSchema = z.enum(TODO_FILTERS, { error: "Unknown filter" });
 
-export const TitleSchema = requiredText("a title", TODO_TITLE_MAX);
+/** The title as stored, by the same rule the page checks in the browser. */
+export const TitleSchema = z.string({ error: "Enter a title" }).transform((typed, ctx) => {
+  const checked = checkTitle(typed);
+  if (checked.message === null) return checked.title;
+  ctx.addIssue({ code: "custom", message: checked.message });
+  return z.NEVER;
+});
 const TodoId = z.uuid({ error: "Unknown todo" });
 
 /** Every mutation the todo page offers, keyed by the submit button's `intent`. */
@@ -22,15 +27,3 @@ export const TodoIntentSchema = z.discriminatedUnion(
   ],
   { error: "Unknown action" },
 );
-
-/**
- * The browser's own check of a typed title, with the schema the server uses:
- * the title as it will be stored, or the message to show beside the field.
- */
-export function checkTitle(
-  typed: string,
-): { title: string; message: null } | { title: null; message: string } {
-  const parsed = TitleSchema.safeParse(typed);
-  if (parsed.success) return { title: parsed.data, message: null };
-  return { title: null, message: parsed.error.issues[0]?.message ?? "Enter a title" };
-}

@@ -6,7 +6,8 @@ import type { TodoFeedback } from "./feedback";
 import { FieldMessage } from "./field-message";
 import { NEW_TODO_ID } from "./new-todo-form";
 import type { TodoView } from "./optimistic";
-import { checkTitle, type TodoFilter } from "./schemas";
+import type { TodoFilter } from "./schemas";
+import { checkTitle } from "./title";
 
 export const titleInputId = (id: string) => `todo-title-${id}`;
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { NewPasswordSchema } from "../../app/auth/password";
 import { LoginSchema, SignupSchema } from "../../app/auth/schemas";
-import { checkTitle, TodoIntentSchema } from "../../app/todos/schemas";
+import { TodoIntentSchema } from "../../app/todos/schemas";
+import { checkTitle } from "../../app/todos/title";
 
 describe("form schemas", () => {
   it("normalises the email address: trimmed and lower-case", () => {
@@ -48,5 +49,11 @@ describe("form schemas", () => {
     expect(checkTitle("   ")).toEqual({ title: null, message: "Enter a title" });
     expect(checkTitle("a".repeat(501))).toEqual({ title: null, message: "Use at most 500 characters" });
     expect(checkTitle("a\u0000").message).toBe("Remove the invisible control characters");
+    // The server's schema says the same.
+    for (const typed of ["   ", "a".repeat(501), "a\u0000"]) {
+      const refused = TodoIntentSchema.safeParse({ intent: "create", title: typed });
+      expect(refused.success ? null : refused.error.issues[0]?.message).toBe(checkTitle(typed).message);
+    }
+    expect(TodoIntentSchema.safeParse({ intent: "create" }).error?.issues[0]?.message).toBe("Enter a title");
   });
 });
