@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { eq, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client.server";
 import { rateLimit } from "../../db/schema";
 import { ipv6Prefix } from "./client-address.server";
@@ -150,14 +150,26 @@ export function createRateLimiter(db: AppDatabase) {
       return { allowed: false, retryAfterSeconds: row.retryAfterSeconds };
     },
 
-    /** Whether the next hit would still be allowed, without counting one. */
-    async check(key: string, rule: RateLimitRule): Promise<RateLimitVerdict> {
-      const [row] = await db
-        .select({ hits: rateLimit.hits, retryAfterSeconds: retryAfter })
+    /** Whether the next hit on each key would still be allowed, without counting one: one query for all. */
+    async checkAll(checks: ReadonlyArray<{ key: string; rule: RateLimitRule }>): Promise<RateLimitVerdict[]> {
+      const rows = await db
+        .select({ key: rateLimit.key, hits: rateLimit.hits, retryAfterSeconds: retryAfter })
         .from(rateLimit)
-        .where(sql`${rateLimit.key} = ${key} and ${rateLimit.resetAt} > now()`);
-      if (!row || row.hits < rule.limit) return ALLOWED;
-      return { allowed: false, retryAfterSeconds: row.retryAfterSeconds };
+        .where(
+          and(
+            inArray(
+              rateLimit.key,
+              checks.map((check) => check.key),
+            ),
+            sql`${rateLimit.resetAt} > now()`,
+          ),
+        );
+      const live = new Map(rows.map((row) => [row.key, row]));
+      return checks.map(({ key, rule }): RateLimitVerdict => {
+        const row = live.get(key);
+        if (!row || row.hits < rule.limit) return ALLOWED;
+        return { allowed: false, retryAfterSeconds: row.retryAfterSeconds };
+      });
     },
 
     async clear(key: string): Promise<void> {
@@ -212,15 +224,15 @@ export function createRateLimits(
     signInFailures: {
       /** Whether a sign-in to this account from this address may be tried now. */
       async check(email: string, address: string): Promise<RateLimitVerdict> {
-        const fromAddress = await limiter.check(pairKey(email, address), pairRule);
-        if (!fromAddress.allowed) return fromAddress;
         const site = siteSubject(address);
-        if (site) {
-          const fromSite = await limiter.check(sitePairKey(email, site), siteRule(pairRule));
-          if (!fromSite.allowed) return fromSite;
-        }
-        const forAccount = await limiter.check(accountKey(email), accountRule);
-        if (forAccount.allowed || (await isKnownAddress(email, address))) return ALLOWED;
+        const [fromAddress, forAccount, fromSite] = await limiter.checkAll([
+          { key: pairKey(email, address), rule: pairRule },
+          { key: accountKey(email), rule: accountRule },
+          ...(site ? [{ key: sitePairKey(email, site), rule: siteRule(pairRule) }] : []),
+        ]);
+        if (fromAddress && !fromAddress.allowed) return fromAddress;
+        if (fromSite && !fromSite.allowed) return fromSite;
+        if (!forAccount || forAccount.allowed || (await isKnownAddress(email, address))) return ALLOWED;
         return forAccount;
       },
       async recordFailure(email: string, address: string): Promise<void> {
