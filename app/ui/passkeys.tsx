@@ -34,6 +34,59 @@ function usePasskeySupport(): boolean | null {
   return supported;
 }
 
+type CeremonyOutcome = { ok: true; redirectTo: string } | { ok: false; message: string };
+
+/** A ceremony started by a button: busy while the browser's dialog is open; on success, on to the next page. */
+function usePasskeyCeremony(ceremony: () => Promise<CeremonyOutcome>, afterRefusal?: () => void) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function run() {
+    setBusy(true);
+    setError(null);
+    const outcome = await ceremony();
+    if (outcome.ok) {
+      window.location.assign(outcome.redirectTo);
+      return;
+    }
+    setBusy(false);
+    setError(outcome.message);
+    afterRefusal?.();
+  }
+  return { busy, error, run };
+}
+
+/** A passkey button, and what stops it: no JavaScript, a browser without passkeys, the last refusal. */
+function PasskeyButton(props: {
+  label: string;
+  withoutJavaScript: string;
+  runs: boolean;
+  supported: boolean | null;
+  busy: boolean;
+  error: string | null;
+  run: () => Promise<void>;
+}) {
+  const { label, withoutJavaScript, runs, supported, busy, error, run } = props;
+  return (
+    <div className="passkey-sign-in">
+      <button
+        type="button"
+        className="button"
+        disabled={!runs || !supported || busy}
+        onClick={() => void run()}
+      >
+        {busy ? "Waiting for your passkey…" : label}
+      </button>
+      {!runs ? <p className="field-hint">{withoutJavaScript}</p> : null}
+      {runs && supported === false ? <p className="field-hint">This browser cannot use passkeys.</p> : null}
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 /** The autofill offer's options die with their challenge (5 minutes): renewed before then. */
 const AUTOFILL_RENEW_MS = 4 * 60 * 1000;
 
@@ -44,8 +97,6 @@ const AUTOFILL_RENEW_MS = 4 * 60 * 1000;
 export function PasskeySignIn({ redirectTo }: { redirectTo: string }) {
   const runs = useJavaScriptRuns();
   const [supported, setSupported] = useState<boolean | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const autofill = useRef<() => void>(() => {});
   const target = redirectTo || "/todos";
 
@@ -80,42 +131,19 @@ export function PasskeySignIn({ redirectTo }: { redirectTo: string }) {
     };
   }, [target]);
 
-  async function signIn() {
-    setBusy(true);
-    setError(null);
-    const client = await loadClient();
-    const outcome = await client.signIn({ autofill: false, redirectTo: target });
-    if (outcome.ok) {
-      window.location.assign(outcome.redirectTo);
-      return;
-    }
-    setBusy(false);
-    setError(outcome.message);
-    autofill.current();
-  }
-
-  if (!runs) {
-    return (
-      <div className="passkey-sign-in">
-        <button type="button" className="button" disabled>
-          Sign in with a passkey
-        </button>
-        <p className="field-hint">Signing in with a passkey needs JavaScript.</p>
-      </div>
-    );
-  }
+  // After a refusal the autofill offer is made again (the button's ceremony had cancelled it).
+  const ceremony = usePasskeyCeremony(
+    async () => (await loadClient()).signIn({ autofill: false, redirectTo: target }),
+    () => autofill.current(),
+  );
   return (
-    <div className="passkey-sign-in">
-      <button type="button" className="button" disabled={!supported || busy} onClick={() => void signIn()}>
-        {busy ? "Waiting for your passkey…" : "Sign in with a passkey"}
-      </button>
-      {supported === false ? <p className="field-hint">This browser cannot use passkeys.</p> : null}
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <PasskeyButton
+      label="Sign in with a passkey"
+      withoutJavaScript="Signing in with a passkey needs JavaScript."
+      runs={runs}
+      supported={supported}
+      {...ceremony}
+    />
   );
 }
 
@@ -192,38 +220,17 @@ export function AddPasskey({
 export function PasskeyReauthenticate({ redirectTo }: { redirectTo: string }) {
   const runs = useJavaScriptRuns();
   const supported = usePasskeySupport();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function confirm() {
-    setBusy(true);
-    setError(null);
+  const ceremony = usePasskeyCeremony(async () => {
     const outcome = await (await loadClient()).reauthenticate();
-    if (outcome.ok) {
-      window.location.assign(redirectTo);
-      return;
-    }
-    setBusy(false);
-    setError(outcome.message);
-  }
-
+    return outcome.ok ? { ok: true, redirectTo } : outcome;
+  });
   return (
-    <div className="passkey-sign-in">
-      <button
-        type="button"
-        className="button"
-        disabled={!runs || !supported || busy}
-        onClick={() => void confirm()}
-      >
-        {busy ? "Waiting for your passkey…" : "Use a passkey"}
-      </button>
-      {!runs ? <p className="field-hint">Confirming with a passkey needs JavaScript.</p> : null}
-      {supported === false ? <p className="field-hint">This browser cannot use passkeys.</p> : null}
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <PasskeyButton
+      label="Use a passkey"
+      withoutJavaScript="Confirming with a passkey needs JavaScript."
+      runs={runs}
+      supported={supported}
+      {...ceremony}
+    />
   );
 }
