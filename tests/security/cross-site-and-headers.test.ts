@@ -507,25 +507,32 @@ describe("Cross-site requests and headers (ASVS 3.4, 3.5)", () => {
 });
 
 describe("Loopback names in development", () => {
-  /** A form post as a browser at `origin` sends it: its Host and Origin both name where it is. */
-  const postFrom = (app: HttpApp, origin: string) =>
+  /** A post as a browser at `origin` sends it: its Host and Origin both name where it is. */
+  const postFrom = (app: HttpApp, origin: string, path: string, type: string, body: string) =>
     new Promise<number>((resolve, reject) => {
-      const body = new URLSearchParams({ email: uniqueEmail("loopback"), password: "not the password" });
-      const request = httpRequest(app.url("/login"), {
+      const request = httpRequest(app.url(path), {
         method: "POST",
-        headers: {
-          host: new URL(origin).host,
-          origin,
-          "content-type": "application/x-www-form-urlencoded",
-        },
+        headers: { host: new URL(origin).host, origin, "content-type": type },
       });
       request.on("response", (response) => {
         response.resume();
         resolve(response.statusCode ?? 0);
       });
       request.on("error", reject);
-      request.end(body.toString());
+      request.end(body);
     });
+  const credentials = () => ({ email: uniqueEmail("loopback"), password: "not the password" });
+  /** The sign-in form and better-auth's own endpoint: a wrong password is answered, not refused. */
+  const signInFrom = async (app: HttpApp, origin: string) => [
+    await postFrom(
+      app,
+      origin,
+      "/login",
+      "application/x-www-form-urlencoded",
+      new URLSearchParams(credentials()).toString(),
+    ),
+    await postFrom(app, origin, "/api/auth/sign-in/email", "application/json", JSON.stringify(credentials())),
+  ];
 
   it("are one site on a development server (the form is answered), and only there", async () => {
     // The port in APP_URL is what counts: the checks compare names, not where the request arrived.
@@ -533,13 +540,13 @@ describe("Loopback names in development", () => {
     const testing = await startApp({ NODE_ENV: "test", APP_URL: "http://localhost:3999" });
     try {
       for (const origin of ["http://localhost:3999", "http://127.0.0.1:3999", "http://[::1]:3999"]) {
-        expect(await postFrom(development, origin), origin).toBe(400);
+        expect(await signInFrom(development, origin), origin).toEqual([400, 401]);
       }
-      expect(await postFrom(development, "http://127.0.0.1:4000")).toBe(403);
-      expect(await postFrom(development, EVIL)).toBe(403);
+      expect(await signInFrom(development, "http://127.0.0.1:4000")).toEqual([403, 403]);
+      expect(await signInFrom(development, EVIL)).toEqual([403, 403]);
       // Outside development the app has one origin.
-      expect(await postFrom(testing, "http://localhost:3999")).toBe(400);
-      expect(await postFrom(testing, "http://127.0.0.1:3999")).toBe(403);
+      expect(await signInFrom(testing, "http://localhost:3999")).toEqual([400, 401]);
+      expect(await signInFrom(testing, "http://127.0.0.1:3999")).toEqual([403, 403]);
     } finally {
       await development.close();
       await testing.close();
