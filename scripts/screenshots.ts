@@ -14,6 +14,7 @@ import { HttpClient } from "../harness/client";
 import { freePort, startServerProcess, waitForOk } from "../harness/process";
 import { mailedConfirmationLink, signUpAndConfirm } from "../harness/sign-up";
 import { startSmtpCatcher } from "../harness/smtp";
+import { SETTINGS_PAGES } from "../app/ui/settings-pages";
 
 const OUT = "screenshots";
 
@@ -50,10 +51,7 @@ const SIGNED_IN: Shot[] = [
     },
   },
   { name: "todos-active", path: "/todos?filter=active" },
-  ...["profile", "email", "password", "connections", "two-factor", "passkeys", "sessions", "security"].map(
-    (section) => ({ name: `settings-${section}`, path: `/settings/${section}` }),
-  ),
-  { name: "settings-account", path: "/settings/account" },
+  ...SETTINGS_PAGES.map(({ to }) => ({ name: to.slice(1).replace("/", "-"), path: to })),
   { name: "reauthenticate", path: "/reauthenticate?redirectTo=/settings/account" },
   { name: "not-found-signed-in", path: "/todos/no-such-todo" },
 ];

@@ -4,6 +4,7 @@ import { useEffect, useRef } from "react";
 import { requireUser } from "../http/guards.server";
 import stylesheet from "../styles/settings.css?url";
 import { FLASH_IN_SECTION } from "../ui/flash";
+import { SETTINGS_PAGES } from "../ui/settings-pages";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
 
@@ -16,18 +17,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
   return null;
 }
-
-const PAGES = [
-  { to: "/settings/profile", label: "Profile" },
-  { to: "/settings/email", label: "Email" },
-  { to: "/settings/password", label: "Password" },
-  { to: "/settings/connections", label: "Connections" },
-  { to: "/settings/two-factor", label: "Two-step sign-in" },
-  { to: "/settings/passkeys", label: "Passkeys" },
-  { to: "/settings/sessions", label: "Sessions" },
-  { to: "/settings/security", label: "Security activity" },
-  { to: "/settings/account", label: "Account" },
-];
 
 /**
  * The settings area: a list of its pages (a sidebar on a wide screen, one scrollable row on a
@@ -60,7 +49,7 @@ function SettingsNav() {
   return (
     <nav aria-label="Settings" className="settings-nav">
       <ul ref={list}>
-        {PAGES.map((page) => (
+        {SETTINGS_PAGES.map((page) => (
           <li key={page.to}>
             <NavLink to={page.to}>{page.label}</NavLink>
           </li>

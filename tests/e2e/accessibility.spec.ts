@@ -4,6 +4,7 @@ import { appUrl, newCredentials, openAccountMenu, type App } from "./support/app
 import { APP_URL } from "./support/env";
 import { linkIn, waitForMail } from "./support/mailbox";
 import { expect, test } from "./support/test";
+import { SETTINGS_PAGES } from "../../app/ui/settings-pages";
 
 /** WCAG 2.0, 2.1 and 2.2, levels A and AA: what axe-core checks of them. */
 const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
@@ -28,15 +29,7 @@ const SIGNED_IN_PAGES = [
   "/todos",
   "/todos?filter=active",
   "/todos?filter=completed",
-  "/settings/profile",
-  "/settings/email",
-  "/settings/password",
-  "/settings/connections",
-  "/settings/two-factor",
-  "/settings/passkeys",
-  "/settings/sessions",
-  "/settings/security",
-  "/settings/account",
+  ...SETTINGS_PAGES.map((page) => page.to),
   "/reauthenticate?redirectTo=/settings/account",
   "/todos/no-such-todo",
 ];
