@@ -19,11 +19,12 @@ const PASSKEY_REFUSED = "PASSKEY_REFUSED";
 const PASSKEY_UNAVAILABLE = "PASSKEY_UNAVAILABLE";
 
 /** One cookie per ceremony, so autofill on /login and adding a passkey elsewhere never clobber each other. */
-const COOKIES = {
+export const PASSKEY_CHALLENGE_COOKIES = {
   registration: "passkey_registration",
   "sign-in": "passkey_sign_in",
   reauthentication: "passkey_reauth",
 } as const;
+type Ceremony = keyof typeof PASSKEY_CHALLENGE_COOKIES;
 
 /**
  * Passkeys' HTTP side, as better-auth endpoints (POST only, so under the origin checks): the
@@ -37,19 +38,19 @@ export function createPasskeysPlugin(deps: {
 }) {
   const { passkeys, audit } = deps;
 
-  const cookieOf = (ctx: GenericEndpointContext, purpose: keyof typeof COOKIES) =>
-    ctx.context.createAuthCookie(COOKIES[purpose], { maxAge: PASSKEY_CHALLENGE_SECONDS });
+  const cookieOf = (ctx: GenericEndpointContext, purpose: Ceremony) =>
+    ctx.context.createAuthCookie(PASSKEY_CHALLENGE_COOKIES[purpose], { maxAge: PASSKEY_CHALLENGE_SECONDS });
 
   /** The token of this browser's ceremony; null when missing or its signature is wrong. */
-  const readToken = async (ctx: GenericEndpointContext, purpose: keyof typeof COOKIES) =>
+  const readToken = async (ctx: GenericEndpointContext, purpose: Ceremony) =>
     (await ctx.getSignedCookie(cookieOf(ctx, purpose).name, ctx.context.secret)) || null;
 
-  const setToken = async (ctx: GenericEndpointContext, purpose: keyof typeof COOKIES, token: string) => {
+  const setToken = async (ctx: GenericEndpointContext, purpose: Ceremony, token: string) => {
     const cookie = cookieOf(ctx, purpose);
     await ctx.setSignedCookie(cookie.name, token, ctx.context.secret, cookie.attributes);
   };
 
-  const clearToken = (ctx: GenericEndpointContext, purpose: keyof typeof COOKIES) => {
+  const clearToken = (ctx: GenericEndpointContext, purpose: Ceremony) => {
     const cookie = cookieOf(ctx, purpose);
     ctx.setCookie(cookie.name, "", { ...cookie.attributes, maxAge: 0 });
   };

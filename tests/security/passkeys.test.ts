@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvent, passkey, passkeyChallenge } from "../../db/schema";
+import { COOKIE_PREFIX } from "../../app/auth/session-cookie";
+import { PASSKEY_CHALLENGE_COOKIES } from "../../app/passkeys/passkeys-plugin.server";
 import { withProvider } from "./provider";
 import type { HttpApp } from "../support/http-app";
 import { ageSession, APP_START_TIMEOUT_MS, Browser, mailsTo, signUp, startApp, userByEmail } from "./support";
@@ -12,6 +14,12 @@ import { ageSession, APP_START_TIMEOUT_MS, Browser, mailsTo, signUp, startApp, u
  * origin from APP_URL), through the real HTTP server. The ceremonies themselves, with Chromium's
  * virtual authenticator, are in tests/e2e/passkeys.js-only.spec.ts.
  */
+
+/** The sign-in challenge's cookie as better-auth names it over https (APP_URL is https here). */
+const SIGN_IN_COOKIE = `__Secure-${COOKIE_PREFIX}.${PASSKEY_CHALLENGE_COOKIES["sign-in"]}`;
+
+/** The `code` of a refusal's JSON body. */
+const codeOf = async (response: Response) => ((await response.json()) as { code?: string }).code;
 
 const b64 = (bytes = 32) => randomBytes(bytes).toString("base64url");
 
@@ -75,7 +83,8 @@ describe("Passkeys (ASVS 6.5; NIST SP 800-63B-4 phishing resistance)", () => {
       expect(options.rpId).toBe("todo.example.com");
       expect(options.userVerification).toBe("required");
       expect(options.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      const cookie = answer.headers.getSetCookie().find((line) => line.includes("passkey_sign_in=")) ?? "";
+      const cookie =
+        answer.headers.getSetCookie().find((line) => line.startsWith(`${SIGN_IN_COOKIE}=`)) ?? "";
       expect(cookie).toMatch(/HttpOnly/i);
       expect(cookie).toMatch(/Max-Age=300/i);
       // Signed: the value carries better-auth's signature after the token.
@@ -96,12 +105,12 @@ describe("Passkeys (ASVS 6.5; NIST SP 800-63B-4 phishing resistance)", () => {
       const { challenge } = (await options.json()) as { challenge: string };
       const first = await browser.postJson("/api/auth/passkey/sign-in", { response: bogusAssertion() });
       expect(first.status).toBe(401);
-      expect(((await first.json()) as { code?: string }).code).toBe("PASSKEY_REFUSED");
+      expect(await codeOf(first)).toBe("PASSKEY_REFUSED");
       expect(cookieNames(first).some((name) => name.endsWith("session_token"))).toBe(false);
       expect((await challengeRows()).some((row) => row.challenge === challenge)).toBe(false);
       const second = await browser.postJson("/api/auth/passkey/sign-in", { response: bogusAssertion() });
       expect(second.status).toBe(400);
-      expect(((await second.json()) as { code?: string }).code).toBe("PASSKEY_CHALLENGE_EXPIRED");
+      expect(await codeOf(second)).toBe("PASSKEY_CHALLENGE_EXPIRED");
     });
 
     it("are bound to the browser that asked: another browser, or a forged cookie, has none", async () => {
@@ -110,11 +119,11 @@ describe("Passkeys (ASVS 6.5; NIST SP 800-63B-4 phishing resistance)", () => {
       const other = new Browser(app());
       const answer = await other.postJson("/api/auth/passkey/sign-in", { response: bogusAssertion() });
       expect(answer.status).toBe(400);
-      expect(((await answer.json()) as { code?: string }).code).toBe("PASSKEY_CHALLENGE_EXPIRED");
+      expect(await codeOf(answer)).toBe("PASSKEY_CHALLENGE_EXPIRED");
       const forged = await other.postJson(
         "/api/auth/passkey/sign-in",
         { response: bogusAssertion() },
-        { cookie: `__Secure-todo.passkey_sign_in=${b64()}` },
+        { cookie: `${SIGN_IN_COOKIE}=${b64()}` },
       );
       expect(forged.status).toBe(400);
       // Positive control: the asker still holds a live challenge (refused only for its bogus signature).
@@ -132,7 +141,7 @@ describe("Passkeys (ASVS 6.5; NIST SP 800-63B-4 phishing resistance)", () => {
         .where(eq(passkeyChallenge.challenge, challenge));
       const answer = await browser.postJson("/api/auth/passkey/sign-in", { response: bogusAssertion() });
       expect(answer.status).toBe(400);
-      expect(((await answer.json()) as { code?: string }).code).toBe("PASSKEY_CHALLENGE_EXPIRED");
+      expect(await codeOf(answer)).toBe("PASSKEY_CHALLENGE_EXPIRED");
     });
 
     it("refuse a malformed or oversized answer before anything is looked up", async () => {
@@ -189,7 +198,7 @@ describe("Passkeys (ASVS 6.5; NIST SP 800-63B-4 phishing resistance)", () => {
       await ageSession(app(), browser, 60 * 60);
       const stale = await browser.postJson("/api/auth/passkey/registration-options", {});
       expect(stale.status).toBe(403);
-      expect(((await stale.json()) as { code?: string }).code).toBe("REAUTHENTICATION_REQUIRED");
+      expect(await codeOf(stale)).toBe("REAUTHENTICATION_REQUIRED");
 
       // Positive control: the password typed at /reauthenticate opens the window again.
       const confirmed = await browser.post("/reauthenticate", {
@@ -216,9 +225,9 @@ describe("Passkeys (ASVS 6.5; NIST SP 800-63B-4 phishing resistance)", () => {
       };
       const first = await browser.postJson("/api/auth/passkey/register", answer);
       expect(first.status).toBe(400);
-      expect(((await first.json()) as { code?: string }).code).toBe("PASSKEY_REFUSED");
+      expect(await codeOf(first)).toBe("PASSKEY_REFUSED");
       const again = await browser.postJson("/api/auth/passkey/register", answer);
-      expect(((await again.json()) as { code?: string }).code).toBe("PASSKEY_CHALLENGE_EXPIRED");
+      expect(await codeOf(again)).toBe("PASSKEY_CHALLENGE_EXPIRED");
     });
   });
 
@@ -351,6 +360,6 @@ describe("Passkeys on an APP_URL that is an IP address (WebAuthn refuses one as 
     expect(login).not.toContain("webauthn");
     const options = await browser.postJson("/api/auth/passkey/sign-in-options", {});
     expect(options.status).toBe(404);
-    expect(((await options.json()) as { code?: string }).code).toBe("PASSKEY_UNAVAILABLE");
+    expect(await codeOf(options)).toBe("PASSKEY_UNAVAILABLE");
   });
 });
