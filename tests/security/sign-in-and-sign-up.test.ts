@@ -228,6 +228,37 @@ describe("Sign-in and sign-up (ASVS 6.3, WSTG-ATHN, WSTG-IDNT)", () => {
     );
   });
 
+  it("An address carried in ?email= between sign-in and forgot-password is written back only when it is one", async () => {
+    const browser = new Browser(app);
+    const address = uniqueEmail("carried");
+    for (const path of ["/login", "/forgot-password"]) {
+      const carried = await (await browser.get(`${path}?email=${encodeURIComponent(address)}`)).text();
+      expect(carried, path).toContain(`value="${address}"`);
+      for (const garbage of [
+        '"><script>alert(1)</script>',
+        "x@y",
+        "javascript:alert(1)//@example.com",
+        "a".repeat(300),
+      ]) {
+        const page = await browser.get(`${path}?email=${encodeURIComponent(garbage)}`);
+        expect(page.status, `${path} ${garbage}`).toBe(200);
+        const html = await page.text();
+        expect(html, `${path} ${garbage}`).not.toContain("<script>alert(1)");
+        // Neither the field nor a link to the other page carries it (the form's own action is the URL, encoded).
+        const field = /<input[^>]*name="email"[^>]*>/.exec(html)?.[0] ?? "";
+        expect(field, `${path} ${garbage}`).toMatch(/name="email"/);
+        expect(field, `${path} ${garbage}`).not.toMatch(/value="[^"]/);
+        expect(html, `${path} ${garbage}`).not.toMatch(/href="[^"]*\?email=/);
+      }
+    }
+    // After sending, the "sent" page names only a well-formed address.
+    const sent = await (
+      await browser.get(`/forgot-password?sent=&email=${encodeURIComponent("<b>x</b>")}`)
+    ).text();
+    expect(sent).not.toContain("<b>x</b>");
+    expect(sent).not.toContain("&lt;b&gt;x&lt;/b&gt;");
+  });
+
   it("No default or demo accounts in production.", async () => {
     expect(app.services.config.isProduction).toBe(true);
     expect(atStart).toEqual({ users: [], accounts: [] });
