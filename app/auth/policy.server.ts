@@ -212,11 +212,8 @@ export function createAuthPolicy(deps: PolicyDependencies) {
     const address = clientAddressOf(ctx.headers);
     const signedIn = signedInUserId(ctx);
     if (signedIn) {
-      // Independent writes, both done before the answer: on PostgreSQL they travel at once.
-      await Promise.all([
-        audit.record(signedIn, "sign-in", origin),
-        rateLimits.signInFailures.clearAddress(email, address),
-      ]);
+      await audit.record(signedIn, "sign-in", origin);
+      await rateLimits.signInFailures.clearAddress(email, address);
     }
     const refusal = ctx.context.returned;
     // Only a wrong password is a failed sign-in (a 503 checked nothing), and only it counts toward the limits.
