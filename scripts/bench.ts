@@ -407,7 +407,7 @@ async function runOn(
     console.log(`\n${formatTable(rows)}`);
     console.log(`\nAgainst the reference (a bare Remix app, same markup; measured in turns):`);
     console.log(formatReferenceTable(rows, references));
-    console.log(`  after the run: ${describeLoad()}`);
+    console.log(`  after the run: ${describeLoadSoFar()}`);
     const verdicts = judge(rows, references, scryptMs);
     console.log(verdicts.map((line) => `  ${line}`).join("\n"));
     const databaseUrl = app.env.DATABASE_URL;
@@ -535,14 +535,19 @@ function judge(rows: Measurement[], references: Map<string, Measurement>, scrypt
 }
 
 /**
- * The machine's load average: figures taken while other work competes for the
- * two cores are not comparable, and the output should say so.
+ * The machine's load average when the bench starts, before it builds anything:
+ * figures taken while other work competes for the cores are not comparable,
+ * and the output should say so.
  */
-function describeLoad(): string {
-  const [one = 0] = loadavg();
-  const busy = one > cpus().length / 2;
-  return `load average ${one.toFixed(2)}${busy ? " (other work is running: figures are not comparable)" : ""}`;
+const loadAtStart = loadavg()[0] ?? 0;
+
+function describeLoadAtStart(): string {
+  const busy = loadAtStart > cpus().length / 2;
+  return `load average ${loadAtStart.toFixed(2)} before the bench${busy ? " (other work is running: figures are not comparable)" : ""}`;
 }
+
+/** Later readings count the bench's own server and load generator, which keep both cores busy. */
+const describeLoadSoFar = () => `load average ${(loadavg()[0] ?? 0).toFixed(2)}, the bench's own included`;
 
 function describeMachine(): string {
   const cpu = cpus();
@@ -564,7 +569,7 @@ function describeMachine(): string {
   } catch {
     // not a git checkout (an exported tree): no commit to name
   }
-  return `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}, commit ${commit}; ${describeLoad()}`;
+  return `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}, commit ${commit}; ${describeLoadAtStart()}`;
 }
 
 async function main() {
@@ -600,7 +605,7 @@ async function main() {
     await reference.stop();
   }
 
-  console.log(`\nTargets (docs/performance.md), ${describeLoad()}:`);
+  console.log(`\nTargets (docs/performance.md), ${describeLoadAtStart()}:`);
   for (const run of runs) {
     console.log(`  ${run.kind === "pglite" ? "PGlite" : "PostgreSQL"}:`);
     console.log(run.verdicts.map((line) => `    ${line}`).join("\n"));
