@@ -63,11 +63,11 @@ export default function Sessions() {
       title="Sessions"
       intro="Every browser signed in to your account. Sign out any you do not recognise."
     >
-      <ul className="session-list">
+      <ul className="item-list" aria-label="Signed-in browsers">
         {sessions.map((item) => (
-          <li key={item.id} className="session">
+          <li key={item.id} className="item-row">
             <div>
-              <p className="session-title">
+              <p>
                 <strong>
                   {item.browser} on {item.os}
                 </strong>
