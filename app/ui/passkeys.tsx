@@ -59,13 +59,13 @@ function usePasskeyCeremony(ceremony: () => Promise<CeremonyOutcome>, afterRefus
 function PasskeyButton(props: {
   label: string;
   withoutJavaScript: string;
-  runs: boolean;
   supported: boolean | null;
   busy: boolean;
   error: string | null;
   run: () => Promise<void>;
 }) {
-  const { label, withoutJavaScript, runs, supported, busy, error, run } = props;
+  const { label, withoutJavaScript, supported, busy, error, run } = props;
+  const runs = useJavaScriptRuns();
   return (
     <div className="passkey-sign-in">
       <button
@@ -95,7 +95,6 @@ const AUTOFILL_RENEW_MS = 4 * 60 * 1000;
  * (`autocomplete="username webauthn"`). Without JavaScript: a disabled button and why.
  */
 export function PasskeySignIn({ redirectTo }: { redirectTo: string }) {
-  const runs = useJavaScriptRuns();
   const [supported, setSupported] = useState<boolean | null>(null);
   const autofill = useRef<() => void>(() => {});
   const target = redirectTo || "/todos";
@@ -140,7 +139,6 @@ export function PasskeySignIn({ redirectTo }: { redirectTo: string }) {
     <PasskeyButton
       label="Sign in with a passkey"
       withoutJavaScript="Signing in with a passkey needs JavaScript."
-      runs={runs}
       supported={supported}
       {...ceremony}
     />
@@ -218,7 +216,6 @@ export function AddPasskey({
 
 /** "Use a passkey" on /reauthenticate: one of the account's passkeys opens the window, then on to `redirectTo`. */
 export function PasskeyReauthenticate({ redirectTo }: { redirectTo: string }) {
-  const runs = useJavaScriptRuns();
   const supported = usePasskeySupport();
   const ceremony = usePasskeyCeremony(async () => {
     const outcome = await (await loadClient()).reauthenticate();
@@ -228,7 +225,6 @@ export function PasskeyReauthenticate({ redirectTo }: { redirectTo: string }) {
     <PasskeyButton
       label="Use a passkey"
       withoutJavaScript="Confirming with a passkey needs JavaScript."
-      runs={runs}
       supported={supported}
       {...ceremony}
     />
