@@ -19,9 +19,10 @@ const isOneOf = (origin: string | null, appOrigins: readonly string[]) =>
 /**
  * Why a state-changing request must be refused as cross-site, or null when it
  * may go on. The request must say where it comes from (`Origin`, or failing
- * that `Referer`) and that must be `APP_URL`; a browser's `Sec-Fetch-Site:
- * cross-site` is refused outright. `appOrigins`: APP_URL's origin first (see Config). A request that carries a bearer token and no
- * cookie cannot have been forged by another site's page, so it is exempt.
+ * that `Referer`) and that must be one of `appOrigins` (APP_URL's, and in
+ * development its loopback aliases: see Config); a browser's `Sec-Fetch-Site:
+ * cross-site` is refused outright. A request that carries a bearer token and
+ * no cookie cannot have been forged by another site's page, so it is exempt.
  */
 export function crossSiteRefusal(request: RequestHeadersLike, appOrigins: readonly string[]): string | null {
   if (!UNSAFE_METHODS.has(request.method.toUpperCase())) return null;
